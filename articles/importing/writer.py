@@ -1,0 +1,82 @@
+"""Bulk writes of tags and ordered tag links for a chunk of imported articles."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.db import models
+
+from articles.models import Article
+from articles.models.tags import TAG_KINDS, normalize_tag_name, tag_slug
+
+from .records import ParsedRecord
+
+
+def upsert_tags(tag_model: type[models.Model], names: list[str]) -> dict[str, int]:
+    """Map each name's normalised form to a tag id, creating the missing tags.
+
+    The first spelling seen becomes the tag's display name. Safe against a
+    concurrent writer: conflicts are ignored and the rows read back.
+    """
+    wanted: dict[str, str] = {}
+    for name in names:
+        wanted.setdefault(normalize_tag_name(name), name)
+    ids = dict(
+        tag_model.objects.filter(normalized_name__in=wanted).values_list("normalized_name", "pk")
+    )
+    missing = [key for key in wanted if key not in ids]
+    if missing:
+        tag_model.objects.bulk_create(
+            [
+                tag_model(name=wanted[key], normalized_name=key, slug=tag_slug(wanted[key]))
+                for key in missing
+            ],
+            ignore_conflicts=True,
+        )
+        ids.update(
+            tag_model.objects.filter(normalized_name__in=missing).values_list(
+                "normalized_name", "pk"
+            )
+        )
+    for key in [key for key in wanted if key not in ids]:
+        # Two names that slugify alike: give the later one a slug of its own.
+        digest = hashlib.sha1(key.encode("utf-8"), usedforsecurity=False).hexdigest()[:10]
+        tag = tag_model(name=wanted[key], normalized_name=key, slug=f"{tag_slug(key)}-{digest}")
+        tag.save()
+        ids[key] = tag.pk
+    return ids
+
+
+def replace_tag_links(chunk: list[tuple[Article, ParsedRecord]], updated_ids: set[int]) -> None:
+    """Set each article's keyword/technology/industry links to the record's, in order.
+
+    Tag kinds a curator has edited (Article.curated_fields) are left as they are.
+    """
+    curated: dict[int, set[str]] = {}
+    if updated_ids:
+        curated = {
+            pk: set(fields or [])
+            for pk, fields in Article.objects.filter(pk__in=updated_ids).values_list(
+                "pk", "curated_fields"
+            )
+        }
+    for field_name, tag_model, link_model in TAG_KINDS:
+        targets = [
+            (article, record)
+            for article, record in chunk
+            if field_name not in curated.get(article.pk, ())
+        ]
+        names = [name for _, record in targets for name in getattr(record, field_name)]
+        tag_ids = upsert_tags(tag_model, names) if names else {}
+        stale = [article.pk for article, _ in targets if article.pk in updated_ids]
+        if stale:
+            link_model.objects.filter(article_id__in=stale).delete()
+        links = []
+        for article, record in targets:
+            seen: set[int] = set()
+            for position, name in enumerate(getattr(record, field_name)):
+                tag_id = tag_ids[normalize_tag_name(name)]
+                if tag_id not in seen:
+                    seen.add(tag_id)
+                    links.append(link_model(article=article, tag_id=tag_id, position=position))
+        link_model.objects.bulk_create(links)

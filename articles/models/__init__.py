@@ -1,0 +1,30 @@
+from .article import Article, ArticleQuerySet
+from .companies import ArticleCompany, Company, CompanyName, DictionaryVersion
+from .events import Event, EventType
+from .imports import ImportBatch
+from .tags import (
+    ArticleIndustry,
+    ArticleKeyword,
+    ArticleTechnology,
+    Industry,
+    Keyword,
+    Technology,
+)
+
+__all__ = [
+    "Article",
+    "ArticleCompany",
+    "ArticleIndustry",
+    "ArticleKeyword",
+    "ArticleQuerySet",
+    "ArticleTechnology",
+    "Company",
+    "CompanyName",
+    "DictionaryVersion",
+    "Event",
+    "EventType",
+    "ImportBatch",
+    "Industry",
+    "Keyword",
+    "Technology",
+]

@@ -1,0 +1,224 @@
+"""Company mentions in an article, matched on segmented text. Pure code, no Django.
+
+Names, English names, aliases and products are registered as segmenter words, then
+matched as whole tokens or token sequences, never as raw substrings: "小米" does not
+fire inside "小米粥", "yi" not inside "yield", "amd" not inside "amdx". A few tokens
+jieba keeps whole ("华为公司") are accepted when a name is followed only by a generic
+company suffix, and Latin compounds match on their leading pieces ("llama-3" → Llama).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .normalize import normalize
+from .segment import Segmenter, get_segmenter
+
+# Generic tails that jieba may glue to a name ("华为公司"); the name still counts.
+COMPANY_SUFFIXES = ("公司", "集团", "股份", "控股", "官方", "总部", "旗下", "内部", "团队")
+# Tokens after which a purely numeric name ("360") is a quantity, not a company.
+NUMERIC_UNITS = re.compile(r"^(?:[度亿万千百元个家年月日天号倍多余位款台次名人张只条项部种期届层米秒分]|%|k|w|b|m)")
+# The subject of an event summary's first sentence may be a public body, not a company.
+GOVERNMENT = re.compile(
+    r"网信办|工信部|发改委|国务院|国家|政府|监管|委员会|总局|部门|法院|人大|欧盟|白宫|国会|议会"
+    r"|商务部|科技部|教育部|公安部|央行|证监会|ftc|sec|european|congress|government"
+)
+_SENTENCE_END = re.compile(r"[。！？!?；;\n]")
+_LATIN = re.compile(r"[a-z0-9][a-z0-9.\-_+#&]*")
+_PIECE_SPLIT = re.compile(r"(?<=[a-z0-9])[-_](?=[a-z0-9])")
+
+
+@dataclass(frozen=True)
+class CompanyEntry:
+    slug: str
+    name: str
+    name_en: str = ""
+    aliases: tuple[str, ...] = ()
+    products: tuple[str, ...] = ()
+
+    def forms(self) -> list[str]:
+        """Surface forms in priority order: name, English name, aliases, products."""
+        return [f for f in (self.name, self.name_en, *self.aliases, *self.products) if f]
+
+
+@dataclass(frozen=True)
+class CompanyMention:
+    slug: str
+    mentions: int
+    in_title: bool
+    is_main: bool
+    matched: tuple[str, ...]  # registered surface forms that matched, in order of appearance
+
+
+@dataclass
+class _Tally:
+    mentions: int = 0
+    title_pos: int | None = None
+    lead_pos: int | None = None  # position in the event summary's first sentence
+    order: int = 0
+    matched: list[str] = field(default_factory=list)
+
+
+def load_company_entries(path: str | Path) -> list[CompanyEntry]:
+    """Read the ``fixtures/companies.json`` format."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return [
+        CompanyEntry(
+            slug=item["slug"],
+            name=item["name"],
+            name_en=item.get("name_en") or "",
+            aliases=tuple(item.get("aliases") or ()),
+            products=tuple(item.get("products") or ()),
+        )
+        for item in data
+    ]
+
+
+class CompanyMatcher:
+    def __init__(self, entries: Iterable[CompanyEntry], segmenter: Segmenter | None = None):
+        self._segmenter = segmenter or get_segmenter()
+        self._entries = {e.slug: e for e in entries}
+        self._canonical = {slug: normalize(e.name).strip() for slug, e in self._entries.items()}
+        # normalised form -> (slugs, display form); an earlier/higher-priority owner wins.
+        self._forms: dict[str, tuple[list[str], str]] = {}
+        for tier in range(4):
+            for slug, entry in self._entries.items():
+                groups = ((entry.name,), (entry.name_en,), entry.aliases, entry.products)
+                for raw in groups[tier]:
+                    form = normalize(raw or "").strip()
+                    if not form:
+                        continue
+                    slugs, _ = self._forms.setdefault(form, ([], raw))
+                    if tier == 0 or not slugs:  # names may be shared; later aliases may not
+                        if slug not in slugs:
+                            slugs.append(slug)
+        self._segmenter.set_company_words(self._forms)
+        # first token -> [(token sequence, form)], longest first
+        self._seqs: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for form in self._forms:
+            tokens = tuple(self._segmenter.cut(form)) or (form,)
+            self._seqs.setdefault(tokens[0], []).append((tokens, form))
+        for seqs in self._seqs.values():
+            seqs.sort(key=lambda s: -len(s[0]))
+
+    def all_words(self) -> list[str]:
+        """Every normalised name, alias and product known to the matcher."""
+        return sorted(self._forms)
+
+    def expand(self, token: str) -> list[str]:
+        """A normalised name/alias/product → canonical normalised names of its companies."""
+        slugs, _ = self._forms.get(normalize(token).strip(), ([], ""))
+        return [self._canonical[s] for s in slugs]
+
+    # -- matching ---------------------------------------------------------------
+
+    def _match_at(self, tokens: Sequence[str], i: int) -> tuple[str, int] | None:
+        """(form, tokens consumed) of the longest company form starting at ``tokens[i]``."""
+        tok = tokens[i]
+        for seq, form in self._seqs.get(tok, ()):
+            n = len(seq)
+            if tuple(tokens[i : i + n]) == seq:
+                if form.isdigit() and i + n < len(tokens) and NUMERIC_UNITS.match(tokens[i + n]):
+                    return None
+                return form, n
+        if _LATIN.fullmatch(tok):  # "llama-3-70b" → "llama-3", "llama"
+            pieces = _PIECE_SPLIT.split(tok)
+            for k in range(len(pieces) - 1, 0, -1):
+                prefix = tok[: sum(map(len, pieces[:k])) + k - 1]
+                if prefix in self._forms and not prefix.isdigit():
+                    return prefix, 1
+        else:
+            for suffix in COMPANY_SUFFIXES:
+                if tok.endswith(suffix) and tok[: -len(suffix)] in self._forms:
+                    return tok[: -len(suffix)], 1
+        return None
+
+    def scan(self, tokens: Sequence[str]) -> list[str]:
+        """Normalised forms found in a token list, in order."""
+        found, i = [], 0
+        while i < len(tokens):
+            hit = self._match_at(tokens, i)
+            if hit:
+                found.append(hit[0])
+                i += hit[1]
+            else:
+                i += 1
+        return found
+
+    def find(
+        self,
+        *,
+        title: str,
+        event_summary: str = "",
+        summary: str = "",
+        keywords: Sequence[str] = (),
+    ) -> list[CompanyMention]:
+        """Companies mentioned in an article: the main company first, then by mentions."""
+        cut = self._segmenter.cut
+        event = normalize(event_summary)
+        end = _SENTENCE_END.search(event)
+        lead, rest = (event[: end.start()], event[end.end() :]) if end else (event, "")
+        parts = [
+            ("title", self.scan(cut(title))),
+            ("lead", self.scan(cut(lead))),
+            ("rest", self.scan(cut(rest))),
+            ("summary", self.scan(cut(summary))),
+        ]
+        parts += [("keyword", self.scan(cut(k))) for k in keywords]
+        tallies: dict[str, _Tally] = {}
+        for part, forms in parts:
+            for pos, form in enumerate(forms):
+                slugs, display = self._forms[form]
+                for slug in slugs:
+                    t = tallies.setdefault(slug, _Tally(order=len(tallies)))
+                    t.mentions += 1
+                    if display not in t.matched:
+                        t.matched.append(display)
+                    if part == "title" and t.title_pos is None:
+                        t.title_pos = pos
+                    elif part == "lead" and t.lead_pos is None:
+                        t.lead_pos = pos
+        main = self._main(tallies, lead, title)
+        ranked = sorted(tallies.items(), key=lambda kv: (kv[0] != main, -kv[1].mentions, kv[1].order))
+        return [
+            CompanyMention(
+                slug=slug,
+                mentions=t.mentions,
+                in_title=t.title_pos is not None,
+                is_main=slug == main,
+                matched=tuple(t.matched),
+            )
+            for slug, t in ranked
+        ]
+
+    def _main(self, tallies: dict[str, _Tally], lead: str, title: str) -> str | None:
+        """The subject company: named in the title and/or leading the event summary."""
+        scores: dict[str, float] = {}
+        for slug, t in tallies.items():
+            if t.title_pos is None and t.lead_pos is None:
+                continue
+            score = math.log2(1 + t.mentions) * 0.5
+            if t.title_pos is not None:
+                score += 3.0 + (1.0 if t.title_pos == 0 else 0.0)
+            if t.lead_pos is not None:
+                score += 2.0 + (1.0 if t.lead_pos == 0 else 0.0)
+            scores[slug] = score
+        if not scores:
+            return None
+        ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+        if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < 0.25:
+            return None  # several companies share the story
+        best = ranked[0][0]
+        if tallies[best].title_pos is None and self._government_leads(lead):
+            return None
+        return best
+
+    def _government_leads(self, lead: str) -> bool:
+        """Does a public body come before any company in the event summary's first sentence?"""
+        m = GOVERNMENT.search(lead)
+        return bool(m) and not self.scan(self._segmenter.cut(lead[: m.start()]))
