@@ -131,7 +131,7 @@ def test_globs_stdin_and_missing_paths(tmp_path):
     assert [str(e) for e in report.errors] == [
         f"{tmp_path / 'nope.txt'}: no such file or directory"
     ]
-    stdin = BytesIO('{"title": "C", "link": "https://example.com/c", "keywords": ["x"]}\n'.encode())
+    stdin = BytesIO(b'{"title": "C", "link": "https://example.com/c", "keywords": ["x"]}\n')
     report = import_paths(["-"], stdin=stdin)
     assert report.created == 1 and report.errors == []
     assert Article.objects.get(url="https://example.com/c").source_file == "<stdin>"
@@ -164,7 +164,8 @@ def test_concurrent_imports_of_overlapping_files(tmp_path):
     for path in files[len(files) // 3 :]:
         shutil.copy(path, right / path.name)
     settings = connection.settings_dict
-    url = f"postgres://{settings['USER']}@{settings['HOST'] or 'localhost'}:{settings['PORT'] or 5432}/{settings['NAME']}"
+    host, port = settings["HOST"] or "localhost", settings["PORT"] or 5432
+    url = f"postgres://{settings['USER']}@{host}:{port}/{settings['NAME']}"
     if settings["HOST"] and settings["HOST"].startswith("/"):
         url = f"postgres://{settings['USER']}@/{settings['NAME']}?host={settings['HOST']}"
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "archive.settings_test"}
@@ -180,7 +181,7 @@ def test_concurrent_imports_of_overlapping_files(tmp_path):
         for folder in (left, right)
     ]
     outputs = [process.communicate(timeout=300) for process in processes]
-    for process, (out, err) in zip(processes, outputs, strict=True):
+    for process, (_out, err) in zip(processes, outputs, strict=True):
         assert process.returncode == 0, err.decode()
     total = corpus_record_count()
     assert Article.objects.count() == total

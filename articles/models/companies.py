@@ -76,6 +76,9 @@ class ArticleCompany(models.Model):
         constraints = [models.UniqueConstraint("article", "company", name="uniq_article_company")]
         indexes = [models.Index("company", "article", name="articlecompany_company_article")]
 
+    def __str__(self) -> str:
+        return f"{self.article_id} → {self.company_id}"
+
 
 class DictionaryVersion(models.Model):
     """A counter bumped whenever the company dictionary changes.
@@ -89,6 +92,9 @@ class DictionaryVersion(models.Model):
 
     class Meta:
         verbose_name = _("dictionary version")
+
+    def __str__(self) -> str:
+        return str(self.version)
 
     @classmethod
     def current(cls) -> int:

@@ -72,6 +72,9 @@ class TagLink(models.Model):
         abstract = True
         ordering = ["position"]
 
+    def __str__(self) -> str:
+        return f"{self.article_id} → {self.tag_id} #{self.position}"
+
 
 class ArticleKeyword(TagLink):
     article = models.ForeignKey("Article", on_delete=models.CASCADE, related_name="keyword_links")

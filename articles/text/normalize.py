@@ -7,6 +7,7 @@ lexeme. Pure code: no Django imports.
 
 from __future__ import annotations
 
+import re
 import threading
 import unicodedata
 
@@ -18,6 +19,7 @@ _converter_lock = threading.Lock()
 # NFKC already folds U+3000 to a space; the explicit map keeps that true even if a
 # caller feeds text that skipped NFKC (e.g. to_simplified users).
 _SPACE_FOLD = str.maketrans({"\u3000": " "})
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _get_converter():
@@ -37,7 +39,12 @@ def to_simplified(text: str) -> str:
     """Traditional → Simplified Chinese (OpenCC t2s, phrase-aware)."""
     if not text:
         return text
-    return _get_converter().convert(text)
+    try:
+        return _get_converter().convert(text)
+    except UnicodeEncodeError:
+        # Lone surrogates (from broken input) cannot be UTF-8 encoded for OpenCC;
+        # replacing each with U+FFFD keeps the length, so offsets stay valid.
+        return _get_converter().convert(_SURROGATE.sub("\ufffd", text))
 
 
 def normalize(text: str) -> str:

@@ -17,6 +17,7 @@ from articles.text.normalize import normalize, normalize_with_offsets, to_simpli
         ("（１２３）", "(123)"),
         ("", ""),
         ("already simple", "already simple"),
+        ("a\ud800臺", "a\ufffd台"),
     ],
 )
 def test_normalize(text, expected):

@@ -5,7 +5,10 @@ from articles.management.progress import terminal_progress
 
 
 class Command(BaseCommand):
-    help = "Import article records (seed .txt format or JSON Lines) from files, directories, globs or '-'."
+    help = (
+        "Import article records (seed .txt format or JSON Lines) "
+        "from files, directories, globs or '-'."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
