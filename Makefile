@@ -9,6 +9,8 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 FILES ?= fixtures/articles
+# Local commands run in development mode unless told otherwise.
+export DJANGO_DEBUG ?= 1
 
 .PHONY: help install migrate sample run serve test import lint format accuracy db-stop clean
 
@@ -38,7 +40,7 @@ sample: migrate
 run: sample serve
 
 serve: install
-	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install
 	$(BIN)/pytest

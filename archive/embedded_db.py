@@ -9,6 +9,7 @@ autoreloader, later commands and test runs all share it; ``make db-stop`` ends i
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -16,12 +17,15 @@ DEFAULT_DATA_DIR = BASE_DIR / "var" / "pgdata"
 
 
 def embedded_database_url(data_dir: Path | None = None) -> str:
-    # Imported lazily: deployments with DATABASE_URL never load pgserver.
-    import pgserver
-
     data_dir = Path(os.environ.get("EMBEDDED_PGDATA", data_dir or DEFAULT_DATA_DIR))
     data_dir.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(data_dir, cleanup_mode=None)
+    with warnings.catch_warnings():
+        # platformdirs warns that XDG_RUNTIME_DIR is unset; /tmp is fine for the socket.
+        warnings.simplefilter("ignore")
+        # Imported lazily: deployments with DATABASE_URL never load pgserver.
+        import pgserver
+
+        server = pgserver.get_server(data_dir, cleanup_mode=None)
     return server.get_uri()
 
 

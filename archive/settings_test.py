@@ -2,6 +2,8 @@
 
 import os
 
+# Tests run in production mode (DEBUG off), whatever the shell says.
+os.environ["DJANGO_DEBUG"] = "0"
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-not-secret")  # noqa: S105
 os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")
 os.environ.setdefault("DJANGO_SSL_REDIRECT", "0")

@@ -1,7 +1,8 @@
 #!/usr/bin/env python
 """Print the enrichment's accuracy against the labelled fixtures, and every miss.
 
-Usage: .venv/bin/python scripts/accuracy.py [FIXTURES_DIR] [--only main_company|company|event_type|event_date]
+Usage: .venv/bin/python scripts/accuracy.py [FIXTURES_DIR] [--only KIND]
+KIND: main_company, company (missed and extra), event_type or event_date.
 """
 
 from __future__ import annotations

@@ -138,7 +138,7 @@ def build_record(raw: RawRecord) -> ParsedRecord | None:
     event_summary = _text(raw, "event_summary", normalise_prose)
     lists = {name: _list(raw, name) for name in LIST_FIELDS}
     extra = _extra(raw)
-    if not title:
+    if not title and not any(error.field == "title" for error in raw.errors):
         raw.error(_line(raw, "title"), "title", "missing field")
     if raw.errors:
         raw.errors.sort(key=lambda error: error.line or 0)

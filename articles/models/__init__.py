@@ -1,5 +1,6 @@
 from .article import Article, ArticleQuerySet
 from .companies import ArticleCompany, Company, CompanyName, DictionaryVersion
+from .curation import MergeRecord, SlugKind, SlugRedirect
 from .events import Event, EventType
 from .imports import ImportBatch
 from .tags import (
@@ -26,5 +27,8 @@ __all__ = [
     "ImportBatch",
     "Industry",
     "Keyword",
+    "MergeRecord",
+    "SlugKind",
+    "SlugRedirect",
     "Technology",
 ]

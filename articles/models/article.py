@@ -15,6 +15,15 @@ class ArticleQuerySet(models.QuerySet):
     def newest_first(self):
         return self.order_by(models.F("event_date").desc(nulls_last=True), "-id")
 
+    def search(self, text: str):
+        """Articles matching a user query (words, "phrases", OR, -exclusion), ranked.
+
+        An empty query matches nothing; see articles.search.
+        """
+        from articles.search import apply_search, compile_search
+
+        return apply_search(self, compile_search(text))
+
 
 class Article(models.Model):
     class Status(models.TextChoices):

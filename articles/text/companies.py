@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +22,9 @@ from .segment import Segmenter, get_segmenter
 # Generic tails that jieba may glue to a name ("华为公司"); the name still counts.
 COMPANY_SUFFIXES = ("公司", "集团", "股份", "控股", "官方", "总部", "旗下", "内部", "团队")
 # Tokens after which a purely numeric name ("360") is a quantity, not a company.
-NUMERIC_UNITS = re.compile(r"^(?:[度亿万千百元个家年月日天号倍多余位款台次名人张只条项部种期届层米秒分]|%|k|w|b|m)")
+NUMERIC_UNITS = re.compile(
+    r"^(?:[度亿万千百元个家年月日天号倍多余位款台次名人张只条项部种期届层米秒分]|%|k|w|b|m)"
+)
 # The subject of an event summary's first sentence may be a public body, not a company.
 GOVERNMENT = re.compile(
     r"网信办|工信部|发改委|国务院|国家|政府|监管|委员会|总局|部门|法院|人大|欧盟|白宫|国会|议会"
@@ -94,9 +96,9 @@ class CompanyMatcher:
                     if not form:
                         continue
                     slugs, _ = self._forms.setdefault(form, ([], raw))
-                    if tier == 0 or not slugs:  # names may be shared; later aliases may not
-                        if slug not in slugs:
-                            slugs.append(slug)
+                    # Names may be shared by several companies; other forms keep one owner.
+                    if (tier == 0 or not slugs) and slug not in slugs:
+                        slugs.append(slug)
         self._segmenter.set_company_words(self._forms)
         # first token -> [(token sequence, form)], longest first
         self._seqs: dict[str, list[tuple[tuple[str, ...], str]]] = {}
@@ -105,6 +107,10 @@ class CompanyMatcher:
             self._seqs.setdefault(tokens[0], []).append((tokens, form))
         for seqs in self._seqs.values():
             seqs.sort(key=lambda s: -len(s[0]))
+
+    @property
+    def segmenter(self) -> Segmenter:
+        return self._segmenter
 
     def all_words(self) -> list[str]:
         """Every normalised name, alias and product known to the matcher."""
@@ -157,17 +163,30 @@ class CompanyMatcher:
         event_summary: str = "",
         summary: str = "",
         keywords: Sequence[str] = (),
+        tokens: Mapping[str, Sequence[str]] | None = None,
     ) -> list[CompanyMention]:
-        """Companies mentioned in an article: the main company first, then by mentions."""
+        """Companies mentioned in an article: the main company first, then by mentions.
+
+        ``tokens`` may carry ``segmenter.cut()`` of "title", "event_summary" and/or
+        "summary" when the caller has them already (e.g. from indexing): each field
+        is then not segmented again.
+        """
+        tokens = tokens or {}
         cut = self._segmenter.cut
         event = normalize(event_summary)
         end = _SENTENCE_END.search(event)
-        lead, rest = (event[: end.start()], event[end.end() :]) if end else (event, "")
+        lead = event[: end.start()] if end else event
+        lead_tokens = cut(lead)
+        if "event_summary" in tokens:
+            event_tokens = tokens["event_summary"]
+            rest_tokens = event_tokens[len(lead_tokens) :]
+        else:
+            rest_tokens = cut(event[end.end() :]) if end else []
         parts = [
-            ("title", self.scan(cut(title))),
-            ("lead", self.scan(cut(lead))),
-            ("rest", self.scan(cut(rest))),
-            ("summary", self.scan(cut(summary))),
+            ("title", self.scan(tokens["title"] if "title" in tokens else cut(title))),
+            ("lead", self.scan(lead_tokens)),
+            ("rest", self.scan(rest_tokens)),
+            ("summary", self.scan(tokens["summary"] if "summary" in tokens else cut(summary))),
         ]
         parts += [("keyword", self.scan(cut(k))) for k in keywords]
         tallies: dict[str, _Tally] = {}
@@ -184,7 +203,9 @@ class CompanyMatcher:
                     elif part == "lead" and t.lead_pos is None:
                         t.lead_pos = pos
         main = self._main(tallies, lead, title)
-        ranked = sorted(tallies.items(), key=lambda kv: (kv[0] != main, -kv[1].mentions, kv[1].order))
+        ranked = sorted(
+            tallies.items(), key=lambda kv: (kv[0] != main, -kv[1].mentions, kv[1].order)
+        )
         return [
             CompanyMention(
                 slug=slug,

@@ -45,7 +45,11 @@ _PATTERNS: list[tuple[re.Pattern[str], Precision, bool]] = [
     (re.compile(rf"{_YC}{_S}年{_S}{_MC}{_S}月{_S}{_DC}{_S}[日号]"), "day", True),
     (re.compile(rf"{_Y}(?P<sep>[-/.])(?P<m>\d{{1,2}})(?P=sep){_D}(?![\d.])"), "day", True),
     (re.compile(rf"\b{_MONTH_NAME}\s+{_D}(?:st|nd|rd|th)?,?\s+{_Y}\b", re.I), "day", True),
-    (re.compile(rf"\b{_D}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_NAME},?\s+{_Y}\b", re.I), "day", True),
+    (
+        re.compile(rf"\b{_D}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_NAME},?\s+{_Y}\b", re.I),
+        "day",
+        True,
+    ),
     (re.compile(rf"(?<![\d年月]){_MC}{_S}月{_S}{_DC}{_S}[日号]"), "day", False),
     (re.compile(rf"{_YC}{_S}年{_S}{_MC}{_S}(?:月|份)"), "month", True),
     (re.compile(rf"\b{_MONTH_NAME},?\s+{_Y}\b", re.I), "month", True),
@@ -157,7 +161,9 @@ def _scan_years_cn(text: str) -> list[tuple[int, int]]:
     return [(m.start(), _num(m.group(1))) for m in re.finditer(f"([{_CN_DIGIT}]{{4}})年", text)]
 
 
-def _infer_year(text: str, pos: int, mentions: list[tuple[int, int]], fallback: int | None) -> int | None:
+def _infer_year(
+    text: str, pos: int, mentions: list[tuple[int, int]], fallback: int | None
+) -> int | None:
     """The year of a month-day at ``pos``: one in the same sentence, else the nearest
     preceding mention in the field, else the article's most common year."""
     sent_start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, pos)), default=0)

@@ -163,7 +163,7 @@ def parse_query(q: str, segmenter: Segmenter | None = None) -> Query:
             continue
         budget -= len(tokens)
         items.append(Term(tokens, negated, quoted, normalize(raw).strip()))
-    return Query(_group(items), segmenter)
+    return Query(_group(items), seg)
 
 
 def _group(items: list[Term | str]) -> list[list[Term]]:

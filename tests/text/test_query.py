@@ -146,7 +146,9 @@ def test_terms_and_highlight_terms():
 
 
 def test_describe():
-    query = parse_query('  ＴＥＮＣＥＮＴ  "混元 大模型" 百度|OpenAI -臺積電 腾讯混元 ', segmenter())
+    query = parse_query(
+        '  ＴＥＮＣＥＮＴ  "混元 大模型" 百度|OpenAI -臺積電 腾讯混元 ', segmenter()
+    )
     assert query.describe() == 'tencent "混元 大模型" (百度 OR openai) -台积电 腾讯混元'
     assert parse_query(query.describe(), segmenter()).to_tsquery() == query.to_tsquery()
 
@@ -192,9 +194,7 @@ ALPHABET = list("ab腾讯混元大模型臺 -\"'\\|&!<>():*\x00\t\n　ＯＲOR")
 
 def random_nasty(n, seed=0):
     rng = random.Random(seed)
-    return [
-        "".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 40))) for _ in range(n)
-    ]
+    return ["".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 40))) for _ in range(n)]
 
 
 @pytest.mark.parametrize("q", NASTY)
@@ -237,7 +237,9 @@ def test_postgres_accepts_queries_and_vectors():
         for text in texts:
             literal = build_tsvector([("A", text), ("C", text * 2)], segmenter())
             conn.execute("select %s::tsvector", [literal])
-        vector = build_tsvector([("A", "腾讯混元大模型来了"), ("C", "OpenAI 发布 GPT-4o")], segmenter())
+        vector = build_tsvector(
+            [("A", "腾讯混元大模型来了"), ("C", "OpenAI 发布 GPT-4o")], segmenter()
+        )
         for q, hit in [
             ("腾讯混元大模型", True),
             ('"腾讯 混元大模型"', True),

@@ -114,7 +114,8 @@ def test_user_dict_missing_is_tolerated(tmp_path):
 def test_user_dict_is_loaded_and_normalised(tmp_path):
     path = tmp_path / "terms.txt"
     path.write_text(
-        "\ufeff# comment\n\nＡＩ芯片 1000 n\n具身智能\n多模態 500\nllama 2 3000 nz\n", encoding="utf-8"
+        "\ufeff# comment\n\nＡＩ芯片 1000 n\n具身智能\n多模態 500\nllama 2 3000 nz\n",
+        encoding="utf-8",
     )
     seg = Segmenter(user_dict=path)
     assert seg.cut("AI芯片与具身智能、多模态") == ["ai芯片", "与", "具身智能", "多模态"]

@@ -78,7 +78,13 @@ def test_overlong_lexeme_dropped():
 
 
 def test_literals_are_well_formed():
-    texts = ["腾讯混元大模型来了", "It's C:\\path ' \\ \"x\"", "臺積電ＡＩ", "\x00 null", "😀 emoji"]
+    texts = [
+        "腾讯混元大模型来了",
+        "It's C:\\path ' \\ \"x\"",
+        "臺積電ＡＩ",
+        "\x00 null",
+        "😀 emoji",
+    ]
     for text in texts:
         literal = build([("A", text), ("C", text)])
         assert is_valid_literal(literal), literal
