@@ -1,8 +1,10 @@
 """Full-text search over the Python-built search vector.
 
-User text never reaches ``to_tsquery`` as is: ``articles.text.query`` parses it and
-builds a tsquery only from quoted lexemes and operators; that string is bound as a
-parameter.
+User text never reaches PostgreSQL's query parser as is: ``articles.text.query``
+parses it and builds a tsquery only from quoted lexemes and operators; that string
+is bound as a parameter and cast with ``::tsquery``. (``to_tsquery('simple', …)``
+would re-split lexemes such as 'gpt-4o' and stop matching the vectors built in
+Python.)
 """
 
 from __future__ import annotations
@@ -14,6 +16,18 @@ from django.db.models import F
 
 from articles.dictionary import current_matcher
 from articles.text.query import parse_query
+
+class TsQuery(SearchQuery):
+    """A tsquery literal passed as a parameter: ``%s::tsquery``.
+
+    A SearchQuery subclass so that ``search_vector=`` lookups and SearchRank accept it.
+    """
+
+    template = "(%(expressions)s)::tsquery"
+
+    def __init__(self, tsquery: str):
+        super().__init__(tsquery, search_type="raw")
+
 
 # Weights for D, C, B, A: title (A) counts most, the summary (C) least.
 RANK_WEIGHTS = [0.05, 0.2, 0.5, 1.0]
@@ -29,8 +43,8 @@ class CompiledSearch:
     def is_empty(self) -> bool:
         return self.tsquery is None
 
-    def search_query(self) -> SearchQuery:
-        return SearchQuery(self.tsquery, search_type="raw", config="simple")
+    def search_query(self) -> TsQuery:
+        return TsQuery(self.tsquery)
 
 
 def compile_search(text: str) -> CompiledSearch:

@@ -26,6 +26,8 @@ parser decides that (see :mod:`articles.importing.parser`).
 
 from __future__ import annotations
 
+import functools
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -55,7 +57,7 @@ LABEL_SPELLINGS: dict[str, tuple[str, ...]] = {
 
 # Characters ignored at the start of a line before a label.
 INDENT_CHARS = "\ufeff\u200b\u200c\u200d\u2060"
-COLONS = (":", "：")
+_INDENT = re.compile(rf"[\s{INDENT_CHARS}]*")
 # The colon of a known label must come within this many characters of the line start.
 KNOWN_LABEL_WINDOW = 40
 UNKNOWN_LABEL_MAX_CHARS = 12
@@ -88,6 +90,11 @@ class LabelLine:
 
 def known_field(label: str) -> str | None:
     """The record field a label names, or None."""
+    return _known_field(label) if len(label) <= KNOWN_LABEL_WINDOW else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _known_field(label: str) -> str | None:
     return KNOWN_LABELS.get(normalise_label(label))
 
 
@@ -104,11 +111,9 @@ def unknown_label_shape(label: str) -> bool:
 
 def match_label(line: str) -> LabelLine | None:
     """Recognise ``LABEL: value``; only the first few dozen characters are examined."""
-    start = 0
-    while start < len(line) and (line[start].isspace() or line[start] in INDENT_CHARS):
-        start += 1
+    start = _INDENT.match(line).end()
     head = line[start : start + KNOWN_LABEL_WINDOW]
-    positions = [pos for pos in (head.find(colon) for colon in COLONS) if pos > 0]
+    positions = [pos for pos in (head.find(":"), head.find("：")) if pos > 0]
     if not positions:
         return None
     colon = min(positions)

@@ -154,8 +154,7 @@ class _TextParser:
     def __init__(self, source: str):
         self.source = source
         self.drafts: list[RawRecord] = []
-        self.lines: dict[int, list[str]] = {}  # id of a RawField -> its value's lines
-        self.fields: list[RawField] = []
+        self.pending: list[tuple[RawField, list[str]]] = []  # each field and its lines
         self.errors: list[RecordError] = []
 
     def parse(self, text: str) -> ParseResult:
@@ -198,13 +197,12 @@ class _TextParser:
             raw_field = draft.fields[match.field] = RawField(number)
             if match.field == "title":
                 draft.line = number
-        self.fields.append(raw_field)
-        self.lines[id(raw_field)] = lines
+        self.pending.append((raw_field, lines))
         return lines
 
     def _finish(self) -> ParseResult:
-        for raw_field in self.fields:
-            raw_field.value = "\n".join(self.lines[id(raw_field)])
+        for raw_field, lines in self.pending:
+            raw_field.value = "\n".join(lines)
         if not any(draft.fields for draft in self.drafts):
             return ParseResult(errors=[RecordError(self.source, None, None, "no records found")])
         result = ParseResult(errors=list(self.errors))

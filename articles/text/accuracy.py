@@ -21,6 +21,7 @@ from articles.importing.records import ParsedRecord
 from .companies import CompanyMatcher, load_company_entries
 from .dates import extract_event_date
 from .events import classify_event
+from .normalize import normalize
 
 LABEL_FILES = ("labels_part1.json", "labels_part2.json")
 
@@ -173,11 +174,27 @@ def evaluate(fixtures: str | Path, matcher: CompanyMatcher | None = None) -> Acc
     entries = load_company_entries(fixtures / "companies.json")
     names = {e.slug: e.name for e in entries}
     matcher = matcher or CompanyMatcher(entries)
+    parsed: dict[str, list[ParsedRecord]] = {}
     triples = []
     for label in load_labels(fixtures):
-        result = parse_file(fixtures / "articles" / label["file"])
-        if not result.records:
-            errors = "; ".join(map(str, result.errors)) or "no records"
-            raise ValueError(f"{label['file']}: cannot be parsed: {errors}")
-        triples.append((label["file"], label, predict(result.records[0], matcher, names)))
+        file = label["file"]
+        if file not in parsed:
+            result = parse_file(fixtures / "articles" / file)
+            if not result.records:
+                errors = "; ".join(map(str, result.errors)) or "no records"
+                raise ValueError(f"{file}: cannot be parsed: {errors}")
+            parsed[file] = list(result.records)
+        record = _take(parsed[file], label.get("title"))
+        triples.append((file, label, predict(record, matcher, names)))
     return score(triples)
+
+
+def _take(records: list[ParsedRecord], title: str | None) -> ParsedRecord:
+    """The record a label describes: the one with its title, else the next unused one.
+
+    A file may hold several records, each with its own label."""
+    wanted = normalize(title or "").strip()
+    for i, record in enumerate(records):
+        if normalize(record.title).strip() == wanted:
+            return records.pop(i) if len(records) > 1 else record
+    return records.pop(0) if len(records) > 1 else records[0]

@@ -61,20 +61,36 @@ _YEAR_MENTION = re.compile(r"(?<![\d.])((?:19|20)\d\d)(?![\d.%])")
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 
 # Words that announce the event a date belongs to, and words that mark other kinds of dates.
-EVENT_WORDS = (
-    "发布", "宣布", "推出", "举办", "举行", "召开", "开幕", "上线", "完成", "施行", "实施",
-    "公布", "官宣", "亮相", "揭晓", "启动", "签署", "签约", "达成", "开源", "印发", "出台",
-    "通过", "披露", "上市", "交付", "开放", "获得", "宣告", "正式", "召集", "表决",
-    "announce", "launch", "release", "unveil", "introduce", "open-source", "held",
+# Words that announce the event a date belongs to, with how surely they do: an effective
+# date (起施行) or an opening-up (开放) is less often *the* event than a release or an
+# announcement.
+EVENT_WORDS: dict[str, float] = dict.fromkeys(
+    (
+        "发布", "宣布", "推出", "举办", "举行", "召开", "开幕", "上线", "完成", "公布", "官宣",
+        "亮相", "揭晓", "签署", "签约", "达成", "开源", "印发", "出台", "披露", "宣告", "问世",
+        "announce", "launch", "release", "unveil", "introduce", "open-source", "held", "filed",
+    ),
+    1.0,
+) | dict.fromkeys(
+    (
+        "施行", "实施", "生效", "启动", "通过", "上市", "交付", "开放", "获得", "正式", "表决",
+        "effect",
+    ),
+    0.5,
 )  # fmt: skip
 AVOID_WORDS = ("截至", "截止", "成立于", "创立于", "创办于", "始于", "出生于")
 AVOID_AFTER = ("成立", "创立", "创办", "出生", "以来", "至今", "以前", "之前")
-_EVENT_RE = re.compile("|".join(map(re.escape, EVENT_WORDS)), re.I)
+_EVENT_RE = re.compile(
+    "|".join(
+        (r"\b" if w[0].isascii() else "") + re.escape(w)
+        for w in sorted(EVENT_WORDS, key=len, reverse=True)
+    ),
+    re.I,
+)
 _AVOID_BEFORE = re.compile("(?:" + "|".join(map(re.escape, AVOID_WORDS)) + r")\s*$")
 _AVOID_AFTER = re.compile(r"\s*(?:" + "|".join(map(re.escape, AVOID_AFTER)) + ")")
 _NEAR = 30  # characters either side in which an event word counts as "near"
 _PRECISION_SCORE = {"day": 2.0, "month": 1.0, "year": 0.0}
-_RANK = {"day": 2, "month": 1, "year": 0}
 
 
 @dataclass(frozen=True)
@@ -180,20 +196,26 @@ def _infer_year(
 
 def _score(text: str, f: _Found, length: int) -> float:
     score = _PRECISION_SCORE[f.precision]
-    best = None
+    best = 0.0
     for m in _EVENT_RE.finditer(text, max(0, f.start - _NEAR), min(len(text), f.end + _NEAR)):
         gap = f.start - m.end() if m.end() <= f.start else max(0, m.start() - f.end)
         if _SENTENCE_END.search(text, min(m.start(), f.end), max(m.start(), f.start)):
             continue  # an event word in another sentence does not belong to this date
-        best = gap if best is None else min(best, gap)
-    if best is not None:
-        score += 2.0 * (1.0 - best / (_NEAR + 1))
-    if _AVOID_BEFORE.search(text, max(0, f.start - 6), f.start) or _AVOID_AFTER.match(text, f.end):
-        score -= 3.0
-    return score - 0.5 * f.start / max(length, 1)
+        weight = EVENT_WORDS[m.group(0).lower()]
+        best = max(best, weight * (1.0 - 0.5 * gap / _NEAR))
+    score += 2.0 * best
+    return score - 1.0 * f.start / max(length, 1)  # news leads with the event's date
 
 
-def _candidates(text: str, fallback_year: int | None) -> list[tuple[float, dt.date, Precision]]:
+def _avoided(text: str, f: _Found) -> bool:
+    """A date that only anchors a figure (截至…) or a founding (…成立)."""
+    before = _AVOID_BEFORE.search(text, max(0, f.start - 6), f.start)
+    return bool(before or _AVOID_AFTER.match(text, f.end))
+
+
+def _candidates(
+    text: str, fallback_year: int | None
+) -> list[tuple[bool, float, dt.date, Precision]]:
     found = _scan(text)
     if not found:
         return []
@@ -203,7 +225,8 @@ def _candidates(text: str, fallback_year: int | None) -> list[tuple[float, dt.da
         year = f.year if f.year is not None else _infer_year(text, f.start, mentions, fallback_year)
         if year is None or not _valid(year, f.month, f.day):
             continue
-        out.append((_score(text, f, len(text)), dt.date(year, f.month, f.day), f.precision))
+        date = dt.date(year, f.month, f.day)
+        out.append((not _avoided(text, f), _score(text, f, len(text)), date, f.precision))
     return out
 
 
@@ -217,30 +240,12 @@ def extract_event_date(event_summary: str, summary: str = "", title: str = "") -
     counts = Counter(y for _, text in fields for _, y in _year_mentions(text))
     fallback = max(counts, key=lambda y: (counts[y], y)) if counts else None
     per_field = [(name, _candidates(text, fallback)) for name, text in fields]
-    best: EventDate | None = None
+    # Dates after 截至/成立于 … count only when a field has nothing else.
+    best = None
     for name, cands in per_field:
-        good = [c for c in cands if c[0] >= 0]  # dates after 截至/成立于 … only as a last resort
-        if not good:
-            continue
-        if best is None:
-            _, date, precision = max(good, key=lambda c: c[0])
-            best = EventDate(date, precision, name)
-            if precision == "day":
-                return best
-            continue
-        # A later field may refine a coarse date with a more precise one that agrees with it.
-        for _, d, p in sorted(good, key=lambda c: -c[0]):
-            if _RANK[p] > _RANK[best.precision] and _agrees(best, d):
-                return EventDate(d, p, name)
-    if best is None:
-        for name, cands in per_field:
-            if cands:
-                _, date, precision = max(cands, key=lambda c: c[0])
+        if cands:
+            usable, _, date, precision = max(cands, key=lambda c: (c[0], c[1]))
+            if usable:
                 return EventDate(date, precision, name)
+            best = best or EventDate(date, precision, name)
     return best
-
-
-def _agrees(coarse: EventDate, date: dt.date) -> bool:
-    if coarse.date.year != date.year:
-        return False
-    return coarse.precision == "year" or coarse.date.month == date.month

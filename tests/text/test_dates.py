@@ -83,12 +83,23 @@ def test_event_summary_first_then_summary_then_title():
     assert extract_event_date("2023年5月6日发布", "2022年1月2日发布").date == d(2023, 5, 6)
 
 
-def test_summary_refines_coarse_event_summary_date():
-    result = extract_event_date("2023年，腾讯发布混元。", "腾讯于2023年9月7日发布混元大模型。")
-    assert result == EventDate(d(2023, 9, 7), "day", "summary")
-    # …but not with a date from another year.
-    result = extract_event_date("2023年，腾讯发布混元。", "2022年5月1日，腾讯发布了别的东西。")
+def test_event_summary_date_wins_even_if_coarser():
+    result = extract_event_date("2023年，公司累计完成融资。", "2023年3月，公司完成A轮融资。")
     assert result == EventDate(d(2023, 1, 1), "year", "event_summary")
+
+
+def test_announcement_beats_effective_date():
+    text = "2023年7月13日，七部门联合公布《办法》，自2023年8月15日起施行。"
+    assert extract_event_date(text).date == d(2023, 7, 13)
+
+
+def test_leading_date_beats_a_later_one():
+    text = "2023年11月17日，董事会突然宣布解雇CEO。11月21日，公司宣布其回归。"
+    assert extract_event_date(text).date == d(2023, 11, 17)
+
+
+def test_latin_event_words_need_a_word_start():
+    assert extract_event_date("On May 13, 2024, OpenAI launched GPT-4o.").date == d(2024, 5, 13)
 
 
 def test_seed_article():
