@@ -17,6 +17,7 @@ from django.db.models import F
 from articles.dictionary import current_matcher
 from articles.text.query import parse_query
 
+
 class TsQuery(SearchQuery):
     """A tsquery literal passed as a parameter: ``%s::tsquery``.
 
@@ -61,5 +62,7 @@ def apply_search(queryset, search: CompiledSearch, rank: bool = True):
     query = search.search_query()
     queryset = queryset.filter(search_vector=query)
     if rank:
-        queryset = queryset.annotate(rank=SearchRank(F("search_vector"), query, weights=RANK_WEIGHTS))
+        queryset = queryset.annotate(
+            rank=SearchRank(F("search_vector"), query, weights=RANK_WEIGHTS)
+        )
     return queryset

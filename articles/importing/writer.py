@@ -6,7 +6,7 @@ import hashlib
 
 from django.db import models
 
-from articles.models import Article
+from articles.models import Article, TagAlias
 from articles.models.tags import TAG_KINDS, normalize_tag_name, tag_slug
 
 from .records import ParsedRecord
@@ -15,8 +15,9 @@ from .records import ParsedRecord
 def upsert_tags(tag_model: type[models.Model], names: list[str]) -> dict[str, int]:
     """Map each name's normalised form to a tag id, creating the missing tags.
 
-    The first spelling seen becomes the tag's display name. Safe against a
-    concurrent writer: conflicts are ignored and the rows read back.
+    The first spelling seen becomes the tag's display name. A name merged into
+    another tag by a curator (a TagAlias) maps to the survivor and creates nothing.
+    Safe against a concurrent writer: conflicts are ignored and the rows read back.
     """
     wanted: dict[str, str] = {}
     for name in names:
@@ -24,6 +25,13 @@ def upsert_tags(tag_model: type[models.Model], names: list[str]) -> dict[str, in
     ids = dict(
         tag_model.objects.filter(normalized_name__in=wanted).values_list("normalized_name", "pk")
     )
+    unknown = [key for key in wanted if key not in ids]
+    if unknown:
+        ids.update(
+            TagAlias.objects.filter(
+                kind=tag_model._meta.model_name, normalized_name__in=unknown
+            ).values_list("normalized_name", "target_id")
+        )
     missing = [key for key in wanted if key not in ids]
     if missing:
         tag_model.objects.bulk_create(

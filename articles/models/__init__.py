@@ -1,6 +1,6 @@
 from .article import Article, ArticleQuerySet
 from .companies import ArticleCompany, Company, CompanyName, DictionaryVersion
-from .curation import MergeRecord, SlugKind, SlugRedirect
+from .curation import MergeRecord, SlugKind, SlugRedirect, TagAlias
 from .events import Event, EventType
 from .imports import ImportBatch
 from .tags import (
@@ -30,5 +30,6 @@ __all__ = [
     "MergeRecord",
     "SlugKind",
     "SlugRedirect",
+    "TagAlias",
     "Technology",
 ]

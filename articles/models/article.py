@@ -3,6 +3,19 @@ from __future__ import annotations
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models import (
+    Case,
+    Count,
+    ExpressionWrapper,
+    IntegerField,
+    Prefetch,
+    Q,
+    Value,
+    When,
+)
+from django.db.models.functions import TruncMonth
+from django.urls import reverse
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from .events import DatePrecision, EventType
@@ -23,6 +36,121 @@ class ArticleQuerySet(models.QuerySet):
         from articles.search import apply_search, compile_search
 
         return apply_search(self, compile_search(text))
+
+    # Pages: every method below runs one query (for_cards: one plus its prefetches),
+    # and each aggregate is computed in the database over the articles in ``self``.
+
+    def for_cards(self):
+        """What ``articles/_article_card.html`` shows, without a query per article."""
+        from .tags import ArticleIndustry, ArticleKeyword, ArticleTechnology
+
+        return self.select_related("main_company").prefetch_related(
+            *(
+                Prefetch(related, queryset=model.objects.select_related("tag"))
+                for related, model in (
+                    ("industry_links", ArticleIndustry),
+                    ("technology_links", ArticleTechnology),
+                    ("keyword_links", ArticleKeyword),
+                )
+            )
+        )
+
+    def monthly_counts(self) -> list[tuple]:
+        """``[(first day of month, article count), …]`` in date order; undated skipped."""
+        rows = (
+            self.filter(event_date__isnull=False)
+            .annotate(month=TruncMonth("event_date"))
+            .order_by()
+            .values_list("month")
+            .annotate(count=Count("pk"))
+            .order_by("month")
+        )
+        return list(rows)
+
+    def company_counts(self, limit: int | None = None, *, exclude=None, include_empty=False):
+        """Companies mentioned by these articles, with ``article_count``, most first.
+
+        With ``include_empty``, every company (zero-count ones last).
+        """
+        from .companies import Company
+
+        companies = Company.objects.all()
+        if include_empty:
+            count = Count("article_links", filter=Q(article_links__article__in=self))
+        else:
+            # Filtering before annotating makes Count() count only the matching links.
+            companies = companies.filter(article_links__article__in=self)
+            count = Count("article_links")
+        if exclude is not None:
+            companies = companies.exclude(pk=exclude.pk)
+        companies = companies.annotate(article_count=count).order_by("-article_count", "name")
+        return companies[:limit] if limit else companies
+
+    def tag_counts(self, kind: str, limit: int | None = None):
+        """Tags of ``kind`` (keyword, technology, industry) on these articles, most used first."""
+        from .tags import Industry, Keyword, Technology
+
+        model = {"keyword": Keyword, "technology": Technology, "industry": Industry}[kind]
+        tags = (
+            model.objects.filter(article_links__article__in=self)
+            .annotate(article_count=Count("article_links"))
+            .order_by("-article_count", "name")
+        )
+        return tags[:limit] if limit else tags
+
+    def event_type_counts(self) -> dict[str, int]:
+        """``{event type: article count}`` for the types these articles have."""
+        rows = self.order_by().values_list("event_type").annotate(count=Count("pk"))
+        return dict(rows)
+
+    def events(self):
+        """The events of these articles, each with ``article_count`` (of these), newest first."""
+        from .events import Event
+
+        return (
+            Event.objects.filter(articles__in=self)
+            .annotate(article_count=Count("articles"))
+            .order_by(models.F("date").desc(nulls_last=True), "-id")
+        )
+
+    def related_to(self, article: Article, limit: int = 6):
+        """Up to ``limit`` articles sharing ``article``'s event, main company or keywords.
+
+        Candidates are the newest few of each kind (index-backed, bounded); they are
+        ranked by shared event, then shared keywords, then shared main company.
+        ``article.keyword_links`` should be prefetched. One query.
+        """
+        others = self.exclude(pk=article.pk)
+        keyword_ids = [link.tag_id for link in article.keyword_links.all()]
+        parts = []
+        if article.event_id:
+            parts.append(others.filter(event_id=article.event_id))
+        if article.main_company_id:
+            parts.append(others.filter(main_company_id=article.main_company_id))
+        if keyword_ids:
+            parts.append(others.filter(keyword_links__tag_id__in=keyword_ids))
+        if not parts:
+            return self.none()
+        candidates = [part.newest_first().values("pk")[: limit * 5] for part in parts]
+        union = candidates[0].union(*candidates[1:]) if len(candidates) > 1 else candidates[0]
+        # Shared event 100, same main company 5, each shared keyword 2.
+        score = Value(0)
+        if keyword_ids:
+            score = Count("keyword_links", filter=Q(keyword_links__tag_id__in=keyword_ids)) * 2
+        for field, value, weight in (
+            ("event_id", article.event_id, 100),
+            ("main_company_id", article.main_company_id, 5),
+        ):
+            if value:
+                score = score + Case(When(**{field: value}, then=Value(weight)), default=Value(0))
+        return (
+            self.filter(pk__in=union)
+            .select_related("main_company")
+            .annotate(related_score=ExpressionWrapper(score, output_field=IntegerField()))
+            .order_by(
+                "-related_score", models.F("event_date").desc(nulls_last=True), "-id"
+            )[:limit]
+        )
 
 
 class Article(models.Model):
@@ -85,6 +213,7 @@ class Article(models.Model):
         ordering = ["-event_date", "-id"]
         verbose_name = _("article")
         verbose_name_plural = _("articles")
+        permissions = [("hide_article", "Can publish or hide articles")]
         indexes = [
             models.Index(
                 models.F("event_date").desc(nulls_last=True),
@@ -101,3 +230,11 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:detail", kwargs={"pk": self.pk, "slug": article_slug(self.title)})
+
+
+def article_slug(title: str) -> str:
+    """The slug part of an article's URL; only decorative, the id finds the article."""
+    return slugify(title, allow_unicode=True)[:60] or "article"

@@ -12,6 +12,7 @@ class SlugKind(models.TextChoices):
     KEYWORD = "keyword", _("keyword")
     TECHNOLOGY = "technology", _("technology")
     INDUSTRY = "industry", _("industry")
+    EVENT = "event", _("event")
 
 
 class SlugRedirect(models.Model):
@@ -58,3 +59,26 @@ class MergeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.merged_name} → {self.survivor_name}"
+
+
+class TagAlias(models.Model):
+    """A merged tag's normalised name, pointing at the tag it was merged into.
+
+    The importer upserts tags by normalised name; it consults these first, so that a
+    record still tagged with the merged name links to the survivor.
+    """
+
+    kind = models.CharField(max_length=16, choices=SlugKind)
+    normalized_name = models.CharField(max_length=100)
+    target_id = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tag alias")
+        verbose_name_plural = _("tag aliases")
+        constraints = [
+            models.UniqueConstraint("kind", "normalized_name", name="uniq_tag_alias"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.normalized_name} → {self.target_id}"

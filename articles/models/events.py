@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -48,7 +49,11 @@ class Event(models.Model):
         ordering = ["-date", "-id"]
         verbose_name = _("event")
         verbose_name_plural = _("events")
+        permissions = [("merge_event", "Can merge events")]
         indexes = [models.Index("event_type", "main_company", "date", name="event_grouping")]
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:event", args=[self.pk])

@@ -49,18 +49,21 @@ class Keyword(Tag):
     class Meta(Tag.Meta):
         verbose_name = _("keyword")
         verbose_name_plural = _("keywords")
+        permissions = [("merge_keyword", "Can merge keywords")]
 
 
 class Technology(Tag):
     class Meta(Tag.Meta):
         verbose_name = _("technology")
         verbose_name_plural = _("technologies")
+        permissions = [("merge_technology", "Can merge technologies")]
 
 
 class Industry(Tag):
     class Meta(Tag.Meta):
         verbose_name = _("industry")
         verbose_name_plural = _("industries")
+        permissions = [("merge_industry", "Can merge industries")]
 
 
 class TagLink(models.Model):

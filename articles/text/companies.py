@@ -30,7 +30,7 @@ GOVERNMENT = re.compile(
     r"网信办|工信部|发改委|国务院|国家|政府|监管|委员会|总局|部门|法院|人大|欧盟|白宫|国会|议会"
     r"|商务部|科技部|教育部|公安部|央行|证监会|ftc|sec|european|congress|government"
 )
-_SENTENCE_END = re.compile(r"[。！？!?；;\n]")
+_SENTENCE_END = re.compile(r"[。！？!?；;\n]|\.\s")
 _LATIN = re.compile(r"[a-z0-9][a-z0-9.\-_+#&]*")
 _PIECE_SPLIT = re.compile(r"(?<=[a-z0-9])[-_](?=[a-z0-9])")
 
@@ -225,7 +225,7 @@ class CompanyMatcher:
                 continue
             score = math.log2(1 + t.mentions) * 0.5
             if t.title_pos is not None:
-                score += 3.0 + (1.0 if t.title_pos == 0 else 0.0)
+                score += 3.0 + (1.5 if t.title_pos == 0 else 0.0)
             if t.lead_pos is not None:
                 score += 2.0 + (1.0 if t.lead_pos == 0 else 0.0)
             scores[slug] = score

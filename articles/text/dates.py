@@ -12,7 +12,9 @@ import datetime as dt
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
 
 Precision = Literal["day", "month", "year"]
@@ -40,22 +42,25 @@ _MC = rf"(?P<m>\d{{1,2}}|{_CN_NUM})"
 _DC = rf"(?P<d>\d{{1,2}}|{_CN_NUM})"
 _S = r"\s*"
 
-# (regex, precision, year explicit?) — tried in this order; later ones skip covered spans.
-_PATTERNS: list[tuple[re.Pattern[str], Precision, bool]] = [
-    (re.compile(rf"{_YC}{_S}年{_S}{_MC}{_S}月{_S}{_DC}{_S}[日号]"), "day", True),
-    (re.compile(rf"{_Y}(?P<sep>[-/.])(?P<m>\d{{1,2}})(?P=sep){_D}(?![\d.])"), "day", True),
-    (re.compile(rf"\b{_MONTH_NAME}\s+{_D}(?:st|nd|rd|th)?,?\s+{_Y}\b", re.I), "day", True),
+# (regex, precision, year explicit?, a string the text must contain, "" for none; "A" for
+# Latin letters) — tried in this order; later ones skip spans earlier ones covered.
+_PATTERNS: list[tuple[re.Pattern[str], Precision, bool, str]] = [
+    (re.compile(rf"{_YC}{_S}年{_S}{_MC}{_S}月{_S}{_DC}{_S}[日号]"), "day", True, "月"),
+    (re.compile(rf"{_Y}(?P<sep>[-/.])(?P<m>\d{{1,2}})(?P=sep){_D}(?![\d.])"), "day", True, ""),
+    (re.compile(rf"\b{_MONTH_NAME}\s+{_D}(?:st|nd|rd|th)?,?\s+{_Y}\b", re.I), "day", True, "A"),
     (
         re.compile(rf"\b{_D}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_NAME},?\s+{_Y}\b", re.I),
         "day",
         True,
+        "A",
     ),
-    (re.compile(rf"(?<![\d年月]){_MC}{_S}月{_S}{_DC}{_S}[日号]"), "day", False),
-    (re.compile(rf"{_YC}{_S}年{_S}{_MC}{_S}(?:月|份)"), "month", True),
-    (re.compile(rf"\b{_MONTH_NAME},?\s+{_Y}\b", re.I), "month", True),
-    (re.compile(rf"{_YC}{_S}年(?!度)"), "year", True),
-    (re.compile(rf"\b(?:in|since|by)\s+{_Y}\b", re.I), "year", True),
+    (re.compile(rf"(?<![\d年月]){_MC}{_S}月{_S}{_DC}{_S}[日号]"), "day", False, "月"),
+    (re.compile(rf"{_YC}{_S}年{_S}{_MC}{_S}(?:月|份)"), "month", True, "年"),
+    (re.compile(rf"\b{_MONTH_NAME},?\s+{_Y}\b", re.I), "month", True, "A"),
+    (re.compile(rf"{_YC}{_S}年(?!度)"), "year", True, "年"),
+    (re.compile(rf"\b(?:in|since|by)\s+{_Y}\b", re.I), "year", True, "A"),
 ]
+_LATIN_WORD = re.compile(r"[A-Za-z]{3}")
 # Bare 4-digit years ("2023腾讯全球数字生态大会", "2023财年") used only to infer missing years.
 _YEAR_MENTION = re.compile(r"(?<![\d.])((?:19|20)\d\d)(?![\d.%])")
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
@@ -124,7 +129,10 @@ def _num(text: str) -> int:
 def _scan(text: str) -> list[_Found]:
     found: list[_Found] = []
     taken: list[tuple[int, int]] = []
-    for pattern, precision, explicit in _PATTERNS:
+    latin = bool(_LATIN_WORD.search(text))
+    for pattern, precision, explicit, needs in _PATTERNS:
+        if needs and not (latin if needs == "A" else needs in text):
+            continue
         for m in pattern.finditer(text):
             start, end = m.span()
             if any(start < e and s < end for s, e in taken):
@@ -178,7 +186,7 @@ def _scan_years_cn(text: str) -> list[tuple[int, int]]:
 
 
 def _infer_year(
-    text: str, pos: int, mentions: list[tuple[int, int]], fallback: int | None
+    text: str, pos: int, mentions: list[tuple[int, int]], fallback: Callable[[], int | None]
 ) -> int | None:
     """The year of a month-day at ``pos``: one in the same sentence, else the nearest
     preceding mention in the field, else the article's most common year."""
@@ -191,7 +199,7 @@ def _infer_year(
     before = [(p, y) for p, y in mentions if p < pos]
     if before:
         return max(before)[1]
-    return fallback
+    return fallback()
 
 
 def _score(text: str, f: _Found, length: int) -> float:
@@ -214,7 +222,7 @@ def _avoided(text: str, f: _Found) -> bool:
 
 
 def _candidates(
-    text: str, fallback_year: int | None
+    text: str, fallback_year: Callable[[], int | None]
 ) -> list[tuple[bool, float, dt.date, Precision]]:
     found = _scan(text)
     if not found:
@@ -235,14 +243,19 @@ def _prep(text: str) -> str:
 
 
 def extract_event_date(event_summary: str, summary: str = "", title: str = "") -> EventDate | None:
+    """The date of the article's event, or None. See the module docstring."""
     fields = [("event_summary", event_summary), ("summary", summary), ("title", title)]
     fields = [(name, _prep(text)) for name, text in fields]
-    counts = Counter(y for _, text in fields for _, y in _year_mentions(text))
-    fallback = max(counts, key=lambda y: (counts[y], y)) if counts else None
-    per_field = [(name, _candidates(text, fallback)) for name, text in fields]
-    # Dates after 截至/成立于 … count only when a field has nothing else.
+
+    @cache
+    def fallback() -> int | None:  # the article's most common year, only when needed
+        counts = Counter(y for _, text in fields for _, y in _year_mentions(text))
+        return max(counts, key=lambda y: (counts[y], y)) if counts else None
+
+    # Dates after 截至/成立于 … count only when no field has anything else.
     best = None
-    for name, cands in per_field:
+    for name, text in fields:
+        cands = _candidates(text, fallback)
         if cands:
             usable, _, date, precision = max(cands, key=lambda c: (c[0], c[1]))
             if usable:

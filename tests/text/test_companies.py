@@ -95,6 +95,22 @@ def test_main_is_first_company_in_title(matcher):
     assert [(m.slug, m.is_main) for m in found] == [("microsoft", True), ("openai", False)]
 
 
+def test_title_subject_outranks_event_summary_subject(matcher):
+    found = matcher.find(
+        title="OpenAI与微软遭英伟达起诉", event_summary="英伟达在法院起诉OpenAI和微软。"
+    )
+    assert found[0].slug == "openai" and found[0].is_main
+    assert sum(m.is_main for m in found) == 1
+
+
+def test_english_event_summary_first_sentence(matcher):
+    found = matcher.find(
+        title="A new model arrives",
+        event_summary="On May 13, 2024, OpenAI launched GPT-4o. Google answered with Gemini.",
+    )
+    assert [(m.slug, m.is_main) for m in found] == [("openai", True), ("google", False)]
+
+
 def test_main_from_event_summary_when_title_names_none(matcher):
     found = matcher.find(title="大模型又有新进展", event_summary="字节跳动发布了豆包大模型。")
     assert found[0].slug == "bytedance" and found[0].is_main

@@ -55,6 +55,14 @@ def test_taxonomy():
         ("OpenAI首席科学家离职", "OpenAI联合创始人、首席科学家宣布离职。", "personnel"),
         ("谷歌论文登上Nature", "谷歌研究团队在Nature发表论文，提出新的方法。", "research"),
         ("纽约时报起诉OpenAI", "纽约时报以侵犯版权为由向法院提起诉讼。", "legal"),
+        ("优必选在港交所挂牌上市", "优必选正式在香港联交所主板挂牌上市。", "funding"),
+        ("科大讯飞与华为联合发布算力平台", "双方共同宣布算力平台正式启用。", "partnership"),
+        ("车企纷纷接入DeepSeek", "多家车企宣布接入DeepSeek大模型。", "partnership"),
+        (
+            "Meta releases Llama 2 for free commercial use",
+            "Meta made it free for commercial use.",
+            "open_source",
+        ),
         ("今天天气不错", "大家心情都很好。", "other"),
     ],
 )
@@ -96,6 +104,14 @@ def test_rules_file_drives_classification(tmp_path):
     assert classify_event("小米上新", "", rules=custom).type == "launch"
     assert classify_event("小米发布", "", rules=custom).type == "other"
     assert custom.types[-1][0] == "other"
+
+
+def test_english_event_summary_is_split_into_sentences():
+    # Only the first sentence carries the lead weight; "partner" comes later.
+    result = classify_event(
+        "", "Meta released Llama 2 today. Microsoft was named preferred partner. A partner again."
+    )
+    assert result.type == "launch"
 
 
 def test_negative_cue_lowers_a_type():

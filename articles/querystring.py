@@ -1,0 +1,100 @@
+"""Canonical list URLs: a fixed parameter order, no empty values, no duplicates.
+
+Every filtered view has exactly one URL, so bookmarks, feeds and caches agree. The
+list view redirects any other spelling of the same view to this one.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.http import QueryDict
+
+PARAM_ORDER = (
+    "q",
+    "company",
+    "exclude_company",
+    "main_company_only",
+    "industry",
+    "exclude_industry",
+    "technology",
+    "keyword",
+    "event_type",
+    "date_from",
+    "date_to",
+    "year",
+    "sort",
+    "page",
+)
+MULTI_VALUED = frozenset(
+    {
+        "company",
+        "exclude_company",
+        "industry",
+        "exclude_industry",
+        "technology",
+        "keyword",
+        "event_type",
+    }
+)
+TRUE_VALUES = frozenset({"1", "true", "on", "yes"})
+MAX_PAGE_DIGITS = 7
+
+
+def canonical_params(data: QueryDict) -> list[tuple[str, str]]:
+    """The canonical (name, value) pairs of a query: unknown names are dropped."""
+    params: list[tuple[str, str]] = []
+    for name in PARAM_ORDER:
+        values = [value.strip() for value in data.getlist(name) if value.strip()]
+        if not values:
+            continue
+        if name in MULTI_VALUED:
+            params.extend((name, value) for value in sorted(set(values)))
+            continue
+        value = values[-1]
+        if name == "q":
+            value = " ".join(value.split())
+        elif name == "main_company_only":
+            if value.lower() not in TRUE_VALUES:
+                continue
+            value = "1"
+        elif name == "page":
+            if not value.isdigit() or len(value) > MAX_PAGE_DIGITS or int(value) <= 1:
+                continue
+            value = str(int(value))
+        params.append((name, value))
+    return params
+
+
+def to_querydict(params: list[tuple[str, str]]) -> QueryDict:
+    data = QueryDict(mutable=True)
+    for name, value in params:
+        data.appendlist(name, value)
+    return data
+
+
+def encode(params: list[tuple[str, str]]) -> str:
+    return urlencode(params)
+
+
+def without(params, name: str, value: str | None = None) -> list[tuple[str, str]]:
+    """Params minus one value (or all values of ``name``), back on page 1."""
+    return [
+        (key, val)
+        for key, val in params
+        if key != "page" and not (key == name and (value is None or val == value))
+    ]
+
+
+def with_value(params, name: str, value: str) -> list[tuple[str, str]]:
+    """Params plus one value, canonical, back on page 1."""
+    data = to_querydict(without(params, "page"))
+    if name in MULTI_VALUED:
+        data.appendlist(name, value)
+    else:
+        data.setlist(name, [value])
+    return canonical_params(data)
+
+
+def filter_value_count(params) -> int:
+    return sum(1 for key, _ in params if key in MULTI_VALUED)

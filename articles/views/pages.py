@@ -1,0 +1,174 @@
+"""The public pages other than the article list. Queries live on ArticleQuerySet."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from articles.charts import timeline_svg
+from articles.models import (
+    Article,
+    ArticleCompany,
+    Company,
+    Event,
+    EventType,
+    SlugKind,
+    SlugRedirect,
+)
+from articles.models.article import article_slug
+
+LATEST = 20
+TOP = 10
+TAGS_PER_PAGE = 200
+EVENTS_PER_COMPANY = 200
+ARTICLES_PER_EVENT = 500
+
+TAG_PAGES = {
+    # kind: (heading, filter parameter of the article list)
+    "industry": (gettext_lazy("Industries"), "industry"),
+    "technology": (gettext_lazy("Technologies"), "technology"),
+    "keyword": (gettext_lazy("Keywords"), "keyword"),
+}
+
+
+def published():
+    return Article.objects.published()
+
+
+def home(request):
+    articles = published()
+    event_types = sorted(articles.event_type_counts().items(), key=lambda item: -item[1])
+    return render(
+        request,
+        "articles/home.html",
+        {
+            "latest": articles.newest_first().for_cards()[:LATEST],
+            "top_companies": articles.company_counts(TOP),
+            "top_industries": articles.tag_counts("industry", TOP),
+            "top_event_types": [
+                (value, EventType(value).label, count) for value, count in event_types[:TOP]
+            ],
+            "timeline": timeline_svg(
+                articles.monthly_counts(), title=_("Articles per month"), chart_id="timeline"
+            ),
+        },
+    )
+
+
+def article_detail(request, pk, slug=None):
+    article = get_object_or_404(
+        published()
+        .select_related("main_company", "event")
+        .prefetch_related(
+            Prefetch("company_links", queryset=ArticleCompany.objects.select_related("company"))
+        )
+        .for_cards(),
+        pk=pk,
+    )
+    if slug != article_slug(article.title):
+        return redirect(article, permanent=True)
+    return render(
+        request,
+        "articles/detail.html",
+        {
+            "article": article,
+            # The link as given, unless a curator's edit made it other than http(s).
+            "source_url": article.url
+            if article.url.lower().startswith(("http://", "https://"))
+            else article.canonical_url,
+            "related": published().related_to(article),
+        },
+    )
+
+
+def company_index(request):
+    companies = published().company_counts(include_empty=True)
+    category = request.GET.get("category", "")
+    if category in Company.Category.values:
+        companies = companies.filter(category=category)
+    else:
+        category = ""
+    return render(
+        request,
+        "articles/company_index.html",
+        {"companies": companies, "category": category, "categories": Company.Category.choices},
+    )
+
+
+def company_detail(request, slug):
+    company = Company.objects.prefetch_related("names").filter(slug=slug).first()
+    if company is None:
+        old = SlugRedirect.objects.filter(kind=SlugKind.COMPANY, old_slug=slug).first()
+        survivor = old and Company.objects.filter(pk=old.target_id).first()
+        if not survivor:
+            raise Http404(_("No such company."))
+        return redirect(survivor, permanent=True)
+    mentioning = published().filter(company_links__company=company)
+    events = published().filter(event__main_company=company).events()[:EVENTS_PER_COMPANY]
+    return render(
+        request,
+        "articles/company_detail.html",
+        {
+            "company": company,
+            "aliases": [n for n in company.names.all() if n.kind == n.Kind.ALIAS],
+            "products": [n for n in company.names.all() if n.kind == n.Kind.PRODUCT],
+            "article_count": mentioning.count(),
+            "timeline": timeline_svg(
+                mentioning.monthly_counts(),
+                title=_("Articles about %(company)s per month") % {"company": company.name},
+                chart_id="company-timeline",
+            ),
+            "events_by_type": _group_by_type(events),
+            "co_mentioned": mentioning.company_counts(TOP, exclude=company),
+            "technologies": mentioning.tag_counts("technology", TOP),
+            "industries": mentioning.tag_counts("industry", TOP),
+            "latest": mentioning.newest_first().for_cards()[:LATEST],
+        },
+    )
+
+
+def _group_by_type(events) -> list[tuple[str, list[Event]]]:
+    groups: dict[str, list[Event]] = {}
+    for event in events:
+        groups.setdefault(event.event_type, []).append(event)
+    return [(EventType(value).label, groups[value]) for value in EventType.values if value in groups]
+
+
+def tag_index(request, kind):
+    heading, parameter = TAG_PAGES[kind]
+    page = Paginator(published().tag_counts(kind), TAGS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "articles/tag_index.html",
+        {"heading": heading, "parameter": parameter, "page": page, "kind": kind},
+    )
+
+
+def event_type_index(request):
+    counts = published().event_type_counts()
+    rows = []
+    for value, label in EventType.choices:
+        with translation.override("zh-hans"):
+            label_zh = str(label)
+        with translation.override("en"):
+            label_en = str(label)
+        rows.append((value, label, label_zh, label_en, counts.get(value, 0)))
+    rows.sort(key=lambda row: -row[4])
+    return render(request, "articles/event_type_index.html", {"event_types": rows})
+
+
+def event_detail(request, pk):
+    event = get_object_or_404(
+        Event.objects.select_related("main_company").prefetch_related("companies"), pk=pk
+    )
+    articles = list(
+        published().filter(event=event).newest_first().for_cards()[:ARTICLES_PER_EVENT]
+    )
+    if not articles:  # only hidden articles: the event itself is not public
+        raise Http404(_("No such event."))
+    return render(request, "articles/event_detail.html", {"event": event, "articles": articles})
