@@ -17,11 +17,11 @@ from django.utils.translation import ngettext
 # A span longer than this many months is drawn per year instead.
 MAX_MONTH_BARS = 72
 
-WIDTH = 720
-HEIGHT = 180
-TOP = 12
-BOTTOM = 24  # room for the axis labels
-LEFT = 36  # room for the scale labels
+WIDTH = 600
+HEIGHT = 170
+TOP = 14
+BOTTOM = 26  # room for the axis labels
+LEFT = 40  # room for the scale labels
 RIGHT = 8
 
 
@@ -103,10 +103,12 @@ def timeline_svg(
         f'<desc id="{escape(desc_id)}">{escape(description)}</desc>',
         # Scale: the baseline and the peak value.
         f'<line class="axis" x1="{LEFT}" y1="{baseline}" x2="{WIDTH - RIGHT}" y2="{baseline}"/>',
-        f'<text class="scale" x="{LEFT - 4}" y="{TOP + 10}" text-anchor="end">{peak}</text>',
+        f'<text class="scale" x="{LEFT - 4}" y="{TOP + 5}" text-anchor="end">{peak}</text>',
         f'<text class="scale" x="{LEFT - 4}" y="{baseline}" text-anchor="end">0</text>',
     ]
-    label_every = max(1, round(len(bins) / 8))
+    # At most about six axis labels: "2024-03" for short spans, years for long ones.
+    long_span = unit == "month" and len(bins) > 24
+    label_every = -(-len(bins) // (8 if unit == "year" else 6))
     for index, (start, count) in enumerate(bins):
         height = count * scale
         x = LEFT + index * step + (step - bar_w) / 2
@@ -116,13 +118,10 @@ def timeline_svg(
             f'<rect class="bar" x="{x:.1f}" y="{baseline - height:.1f}" '
             f'width="{bar_w:.1f}" height="{height:.1f}"><title>{escape(tooltip)}</title></rect>'
         )
-        # Label every bin when there are few; otherwise only each year's first bar.
-        if unit == "year":
-            show = index % label_every == 0
-        elif len(bins) <= 12:
-            show = True
-        else:
+        if long_span:
             show, label = start.month == 1, str(start.year)
+        else:
+            show = index % label_every == 0
         if show:
             parts.append(
                 f'<text class="label" x="{x + bar_w / 2:.1f}" y="{HEIGHT - 6}" '

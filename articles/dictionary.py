@@ -96,22 +96,24 @@ def company_entries() -> list[CompanyEntry]:
 
 
 _cache_lock = threading.Lock()
-_cached: tuple[int, CompanyMatcher] | None = None
+_cached: tuple[tuple[int, str], CompanyMatcher] | None = None
 
 
 def current_matcher() -> tuple[int, CompanyMatcher]:
-    """The matcher for the dictionary as it is now, rebuilt only when it changed."""
+    """(version, matcher) for the dictionary as it is now; rebuilt only when it changed."""
     global _cached
-    version = DictionaryVersion.current()
+    fingerprint = DictionaryVersion.fingerprint()
     with _cache_lock:
-        if _cached is None or _cached[0] != version:
+        if _cached is None or _cached[0] != fingerprint:
             matcher = CompanyMatcher(company_entries(), get_segmenter())
             set_dictionary_words(matcher.all_words())
-            _cached = (version, matcher)
-        return _cached
+            _cached = (fingerprint, matcher)
+        return fingerprint[0], _cached[1]
 
 
 @receiver([post_save, post_delete], sender=Company)
 @receiver([post_save, post_delete], sender=CompanyName)
-def _dictionary_changed(sender, **kwargs):
-    transaction.on_commit(DictionaryVersion.bump)
+def _dictionary_changed(sender, raw=False, **kwargs):
+    # In the same transaction as the change: a rollback undoes both.
+    if not raw:
+        DictionaryVersion.bump()

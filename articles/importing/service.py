@@ -87,7 +87,14 @@ def import_inputs(
     user=None,
     sources: Sequence[str] | None = None,
     collect_errors: Sequence[RecordError] = (),
+    batch: ImportBatch | None = None,
 ) -> ImportReport:
+    """Parse, then write in one transaction; the batch row records the outcome.
+
+    ``batch``: an ImportBatch row created beforehand (status running), which this
+    import fills in instead of creating one; the admin upload creates it first so
+    that its page exists while the import runs in the background.
+    """
     parsed = parse_inputs(inputs, progress)
     report = ImportReport(dry_run=dry_run, strict=strict)
     report.errors = [*collect_errors, *parsed.errors]
@@ -97,26 +104,42 @@ def import_inputs(
     if dry_run or (strict and report.errors):
         report.rolled_back = strict and bool(report.errors)
         _count_without_writing(records, report)
+        if batch is not None:
+            _finish_unwritten(batch, report, sources)
         return report
 
     try:
         with transaction.atomic():
-            _write(records, report, sources=sources, user=user, progress=progress)
+            _write(records, report, sources=sources, user=user, progress=progress, batch=batch)
     except Exception as exc:
         # Nothing of this batch was written; keep a record of the attempt.
         report.created = report.updated = report.unchanged = 0
         report.errors.append(RecordError("<database>", None, None, f"import aborted: {exc}"))
-        report.batch = ImportBatch.objects.create(
-            sources=sources,
-            strict=strict,
-            status=ImportBatch.Status.FAILED,
-            failed_count=report.failed,
-            errors=[error.as_dict() for error in report.errors],
-            finished_at=timezone.now(),
-            created_by=user,
-        )
+        if batch is None:
+            batch = ImportBatch(created_by=user)
+        report.batch = batch
+        _finish_unwritten(batch, report, sources, failed=True)
         raise
     return report
+
+
+def _finish_unwritten(
+    batch: ImportBatch, report: ImportReport, sources: list[str], failed: bool = False
+) -> None:
+    """Record an import that wrote no article (aborted, rolled back, or a dry run)."""
+    if failed or report.rolled_back:
+        status = ImportBatch.Status.FAILED
+    else:
+        status = ImportBatch.Status.PARTIAL if report.errors else ImportBatch.Status.SUCCEEDED
+    batch.sources = list(sources)
+    batch.strict = report.strict
+    batch.status = status
+    batch.created_count = batch.updated_count = batch.unchanged_count = 0
+    batch.failed_count = report.failed
+    batch.errors = [error.as_dict() for error in report.errors]
+    batch.finished_at = timezone.now()
+    batch.save()
+    report.batch = batch
 
 
 def _last_record_per_url(records: list[ParsedRecord]) -> dict[str, ParsedRecord]:
@@ -148,10 +171,16 @@ def _count_without_writing(records: dict[str, ParsedRecord], report: ImportRepor
             report.unchanged += 1
 
 
-def _write(records, report: ImportReport, *, sources, user, progress: Progress) -> None:
+def _write(records, report: ImportReport, *, sources, user, progress: Progress, batch=None) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
-    batch = ImportBatch.objects.create(sources=list(sources), strict=report.strict, created_by=user)
+    if batch is None:
+        batch = ImportBatch.objects.create(
+            sources=list(sources), strict=report.strict, created_by=user
+        )
+    else:
+        batch.sources = list(sources)
+        batch.strict = report.strict
     report.batch = batch
     existing = _existing_hashes(list(records))
     now = timezone.now()

@@ -29,7 +29,9 @@ def upsert_tags(tag_model: type[models.Model], names: list[str]) -> dict[str, in
     if unknown:
         ids.update(
             TagAlias.objects.filter(
-                kind=tag_model._meta.model_name, normalized_name__in=unknown
+                kind=tag_model._meta.model_name,
+                normalized_name__in=unknown,
+                target_id__in=tag_model.objects.values("pk"),  # a deleted survivor: ignored
             ).values_list("normalized_name", "target_id")
         )
     missing = [key for key in wanted if key not in ids]

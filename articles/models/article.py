@@ -44,13 +44,17 @@ class ArticleQuerySet(models.QuerySet):
         """What ``articles/_article_card.html`` shows, without a query per article."""
         from .tags import ArticleIndustry, ArticleKeyword, ArticleTechnology
 
-        return self.select_related("main_company").prefetch_related(
-            *(
-                Prefetch(related, queryset=model.objects.select_related("tag"))
-                for related, model in (
-                    ("industry_links", ArticleIndustry),
-                    ("technology_links", ArticleTechnology),
-                    ("keyword_links", ArticleKeyword),
+        return (
+            self.select_related("main_company")
+            .defer("search_vector")
+            .prefetch_related(
+                *(
+                    Prefetch(related, queryset=model.objects.select_related("tag"))
+                    for related, model in (
+                        ("industry_links", ArticleIndustry),
+                        ("technology_links", ArticleTechnology),
+                        ("keyword_links", ArticleKeyword),
+                    )
                 )
             )
         )
@@ -146,10 +150,9 @@ class ArticleQuerySet(models.QuerySet):
         return (
             self.filter(pk__in=union)
             .select_related("main_company")
+            .only("title", "event_date", "event_date_precision", "main_company__name")
             .annotate(related_score=ExpressionWrapper(score, output_field=IntegerField()))
-            .order_by(
-                "-related_score", models.F("event_date").desc(nulls_last=True), "-id"
-            )[:limit]
+            .order_by("-related_score", models.F("event_date").desc(nulls_last=True), "-id")[:limit]
         )
 
 

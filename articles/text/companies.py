@@ -88,6 +88,10 @@ class CompanyMatcher:
         self._canonical = {slug: normalize(e.name).strip() for slug, e in self._entries.items()}
         # normalised form -> (slugs, display form); an earlier/higher-priority owner wins.
         self._forms: dict[str, tuple[list[str], str]] = {}
+        # Forms that name the company itself (name, English name, aliases), for search
+        # expansion. Products are left out: a search for 文心一言 is about the product,
+        # not every article on 百度.
+        self._naming: set[str] = set()
         for tier in range(4):
             for slug, entry in self._entries.items():
                 groups = ((entry.name,), (entry.name_en,), entry.aliases, entry.products)
@@ -96,6 +100,8 @@ class CompanyMatcher:
                     if not form:
                         continue
                     slugs, _ = self._forms.setdefault(form, ([], raw))
+                    if tier < 3:
+                        self._naming.add(form)
                     # Names may be shared by several companies; other forms keep one owner.
                     if (tier == 0 or not slugs) and slug not in slugs:
                         slugs.append(slug)
@@ -117,8 +123,14 @@ class CompanyMatcher:
         return sorted(self._forms)
 
     def expand(self, token: str) -> list[str]:
-        """A normalised name/alias/product → canonical normalised names of its companies."""
-        slugs, _ = self._forms.get(normalize(token).strip(), ([], ""))
+        """A normalised name or alias → canonical normalised names of its companies.
+
+        Products do not expand (see ``_naming``).
+        """
+        form = normalize(token).strip()
+        if form not in self._naming:
+            return []
+        slugs, _ = self._forms[form]
         return [self._canonical[s] for s in slugs]
 
     # -- matching ---------------------------------------------------------------

@@ -36,7 +36,7 @@ def article_list(request):
     listing = resolve_listing(request)
     if isinstance(listing, HttpResponse):
         return listing
-    articles = listing.queryset.select_related("main_company")
+    articles = listing.queryset.for_cards()
     page = Paginator(articles, PAGE_SIZE).get_page(_page_number(listing))
     terms = listing.filterset.search.terms if listing.search_text else []
     results = [_result(article, terms) for article in page.object_list]

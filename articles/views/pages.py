@@ -136,7 +136,9 @@ def _group_by_type(events) -> list[tuple[str, list[Event]]]:
     groups: dict[str, list[Event]] = {}
     for event in events:
         groups.setdefault(event.event_type, []).append(event)
-    return [(EventType(value).label, groups[value]) for value in EventType.values if value in groups]
+    return [
+        (EventType(value).label, groups[value]) for value in EventType.values if value in groups
+    ]
 
 
 def tag_index(request, kind):
@@ -166,9 +168,7 @@ def event_detail(request, pk):
     event = get_object_or_404(
         Event.objects.select_related("main_company").prefetch_related("companies"), pk=pk
     )
-    articles = list(
-        published().filter(event=event).newest_first().for_cards()[:ARTICLES_PER_EVENT]
-    )
+    articles = list(published().filter(event=event).newest_first().for_cards()[:ARTICLES_PER_EVENT])
     if not articles:  # only hidden articles: the event itself is not public
         raise Http404(_("No such event."))
     return render(request, "articles/event_detail.html", {"event": event, "articles": articles})

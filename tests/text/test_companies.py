@@ -76,11 +76,13 @@ def test_traditional_and_full_width_forms(matcher):
     assert slugs(matcher, title="ＯｐｅｎＡＩ发布ＧＰＴ-４ｏ") == ["openai"]
 
 
-def test_expand(matcher):
-    assert matcher.expand("通义千问") == ["阿里巴巴"]
-    assert matcher.expand("ChatGPT") == ["openai"]
-    assert matcher.expand("chatgpt") == ["openai"]
+def test_expand_names_and_aliases_not_products(matcher):
+    assert matcher.expand("阿里云") == ["阿里巴巴"]
+    assert matcher.expand("Tencent") == ["腾讯"]
     assert matcher.expand("腾讯") == ["腾讯"]
+    # A product search is about the product, not every article on its maker.
+    assert matcher.expand("通义千问") == []
+    assert matcher.expand("ChatGPT") == []
     assert matcher.expand("未知公司") == []
 
 
