@@ -114,11 +114,14 @@ def mark_curated(article: Article, fields: Iterable[str]) -> list[str]:
     return curated
 
 
-def apply_curator_edit(article: Article, changed: Iterable[str]) -> None:
+def apply_curator_edit(
+    article: Article, changed: Iterable[str], *, previous_event: int | None = None
+) -> None:
     """After a curator saved an article: mark what they changed, then re-derive the rest.
 
     ``changed`` holds curated-field names (see CURATED_VALUES). Enrichment keeps the
     curated fields and recomputes the search vector, so the index reflects the edit.
+    ``previous_event``: the event the curator moved the article out of; deleted if empty.
     """
     from articles.enrichment import enrich_articles
 
@@ -132,6 +135,8 @@ def apply_curator_edit(article: Article, changed: Iterable[str]) -> None:
                 defaults={"mentions": 0, "is_main": True},
             )
         enrich_articles([article.pk])
+        if previous_event:
+            Event.objects.filter(pk=previous_event, articles__isnull=True).delete()
 
 
 def release_curated(article_ids: Iterable[int], *, user) -> int:

@@ -34,33 +34,43 @@ class LoadReport:
 
 
 def load_company_dictionary(path: Path) -> LoadReport:
-    """Upsert companies by slug and add their aliases and products.
+    """Upsert companies by slug and add their aliases and products, in bulk.
 
     Idempotent. Names curators added in the admin are kept; a name that already
-    belongs to another company is reported and skipped.
+    belongs to another company is reported and skipped. The dictionary version is
+    bumped once, if anything changed.
     """
     report = LoadReport()
     entries = json.loads(Path(path).read_text(encoding="utf-8"))
+    fields = ("name", "name_en", "category", "description")
     with transaction.atomic():
-        owners = dict(CompanyName.objects.values_list("normalized_name", "company__slug"))
+        companies = Company.objects.in_bulk([entry["slug"] for entry in entries], field_name="slug")
+        created, changed = [], []
         for entry in entries:
-            defaults = {
+            values = {
                 "name": entry["name"],
                 "name_en": entry.get("name_en", ""),
                 "category": entry.get("category", Company.Category.OTHER),
                 "description": entry.get("description", ""),
             }
-            company = Company.objects.filter(slug=entry["slug"]).first()
+            company = companies.get(entry["slug"])
             if company is None:
-                company = Company.objects.create(slug=entry["slug"], **defaults)
-                report.created += 1
-            elif any(getattr(company, key) != value for key, value in defaults.items()):
-                for key, value in defaults.items():
+                company = companies[entry["slug"]] = Company(slug=entry["slug"], **values)
+                created.append(company)
+            elif any(getattr(company, key) != value for key, value in values.items()):
+                for key, value in values.items():
                     setattr(company, key, value)
-                company.save()
-                report.updated += 1
+                changed.append(company)
             else:
                 report.unchanged += 1
+        Company.objects.bulk_create(created)
+        Company.objects.bulk_update(changed, fields)
+        report.created, report.updated = len(created), len(changed)
+
+        owners = dict(CompanyName.objects.values_list("normalized_name", "company__slug"))
+        new_names = []
+        for entry in entries:
+            company = companies[entry["slug"]]
             for kind, names in (
                 (CompanyName.Kind.ALIAS, entry.get("aliases", [])),
                 (CompanyName.Kind.PRODUCT, entry.get("products", [])),
@@ -73,9 +83,14 @@ def load_company_dictionary(path: Path) -> LoadReport:
                     if owner is not None:
                         report.errors.append(f"{name!r} of {company.slug} already names {owner}")
                         continue
-                    CompanyName.objects.create(company=company, name=name, kind=kind)
+                    new_names.append(
+                        CompanyName(company=company, name=name, kind=kind, normalized_name=key)
+                    )
                     owners[key] = company.slug
-                    report.names_added += 1
+        CompanyName.objects.bulk_create(new_names)
+        report.names_added = len(new_names)
+        if created or changed or new_names:
+            DictionaryVersion.bump()  # bulk writes send no signals
     return report
 
 
@@ -106,7 +121,7 @@ def current_matcher() -> tuple[int, CompanyMatcher]:
     with _cache_lock:
         if _cached is None or _cached[0] != fingerprint:
             matcher = CompanyMatcher(company_entries(), get_segmenter())
-            set_dictionary_words(matcher.all_words())
+            set_dictionary_words(matcher.segmenter_words())
             _cached = (fingerprint, matcher)
         return fingerprint[0], _cached[1]
 

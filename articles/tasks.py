@@ -8,8 +8,10 @@ answers at once; the batch page refreshes itself until the thread has finished.
 No queue or broker: a job dies with its process (a restart or deploy). A batch left
 "running" that way stays visible as such in the admin; import the file again.
 
-Setting ``ARCHIVE_TASKS_INLINE = True`` runs jobs at once, in the caller's thread
-and transaction (tests).
+Setting ``ARCHIVE_TASKS_INLINE = True`` runs jobs in the caller's thread instead,
+still after the commit (tests: ``django_capture_on_commit_callbacks(execute=True)``).
+Either way a job sees what its request committed, in order: a merge's dictionary
+change is committed (and the version bumped) before its articles are re-enriched.
 """
 
 from __future__ import annotations
@@ -26,9 +28,9 @@ logger = logging.getLogger(__name__)
 
 def run_in_background(function: Callable, *args) -> None:
     if getattr(settings, "ARCHIVE_TASKS_INLINE", False):
-        function(*args)
-        return
-    transaction.on_commit(lambda: _start(function, args))
+        transaction.on_commit(lambda: function(*args))
+    else:
+        transaction.on_commit(lambda: _start(function, args))
 
 
 def _start(function: Callable, args: tuple) -> threading.Thread:

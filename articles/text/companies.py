@@ -81,6 +81,12 @@ def load_company_entries(path: str | Path) -> list[CompanyEntry]:
     ]
 
 
+def _is_compound(form: str, forms) -> bool:
+    if " " in form or len(form) < 4:
+        return False
+    return any(form[:i] in forms and form[i:] in forms for i in range(2, len(form) - 1))
+
+
 class CompanyMatcher:
     def __init__(self, entries: Iterable[CompanyEntry], segmenter: Segmenter | None = None):
         self._segmenter = segmenter or get_segmenter()
@@ -105,7 +111,7 @@ class CompanyMatcher:
                     # Names may be shared by several companies; other forms keep one owner.
                     if (tier == 0 or not slugs) and slug not in slugs:
                         slugs.append(slug)
-        self._segmenter.set_company_words(self._forms)
+        self._segmenter.set_company_words(self.segmenter_words())
         # first token -> [(token sequence, form)], longest first
         self._seqs: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         for form in self._forms:
@@ -121,6 +127,17 @@ class CompanyMatcher:
     def all_words(self) -> list[str]:
         """Every normalised name, alias and product known to the matcher."""
         return sorted(self._forms)
+
+    def segmenter_words(self) -> list[str]:
+        """The forms jieba should keep whole.
+
+        Leaves out compounds of two other forms (腾讯混元 = 腾讯 + 混元): kept whole,
+        they would pull characters away from the next word (腾讯混元|大模型 instead
+        of 腾讯|混元大模型), so a search for 混元大模型 would miss. They still match,
+        as token sequences.
+        """
+        forms = self._forms
+        return sorted(form for form in forms if not _is_compound(form, forms))
 
     def expand(self, token: str) -> list[str]:
         """A normalised name or alias → canonical normalised names of its companies.

@@ -34,6 +34,8 @@ MAX_ALTERNATIVES = 4
 Expand = Callable[[str], list[str]]
 
 # Control characters (incl. NUL) can never be part of a lexeme and psycopg rejects NUL.
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_GAP = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "＂": '"', "｜": "|"})
 # One lexer token: a quoted phrase (closing quote optional), "|", or a bare word.
@@ -158,6 +160,10 @@ def parse_query(q: str, segmenter: Segmenter | None = None) -> Query:
         quoted = m.group(2) is not None
         raw = m.group(2) if quoted else m.group(4)
         negated = bool(m.group(1) if quoted else m.group(3))
+        if quoted:
+            # Chinese is written without spaces: "腾讯 混元大模型" means the run
+            # 腾讯混元大模型, cut exactly as the indexed text was.
+            raw = _CJK_GAP.sub("", raw)
         tokens = tuple(seg.cut(raw)[:budget])
         if not tokens:
             continue

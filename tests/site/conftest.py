@@ -48,7 +48,7 @@ AI技术: 大语言模型, 开源模型
 标题: {SCRIPT_TITLE}
 链接: https://news.test/tencent-hunyuan
 总结: {SCRIPT_SUMMARY}
-关键词: 混元, <b>粗体</b>
+关键词: 混元, <img src=x onerror=alert(3)>
 AI技术: 大语言模型
 行业: 互联网
 

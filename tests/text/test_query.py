@@ -141,15 +141,16 @@ def test_expansion():
 
 def test_terms_and_highlight_terms():
     query = parse_query('tencent "混元 大模型" -百度 OR 腾讯', segmenter())
-    assert query.terms == ["tencent", "混元", "大模型", "腾讯"]
-    assert query.highlight_terms(expand) == ["tencent", "混元", "大模型", "腾讯", "holdings"]
+    # Inside quotes, spaces between Chinese words are dropped: the run is cut as a whole.
+    assert query.terms == ["tencent", "混元大模型", "腾讯"]
+    assert query.highlight_terms(expand) == ["tencent", "混元大模型", "腾讯", "holdings"]
 
 
 def test_describe():
     query = parse_query(
         '  ＴＥＮＣＥＮＴ  "混元 大模型" 百度|OpenAI -臺積電 腾讯混元 ', segmenter()
     )
-    assert query.describe() == 'tencent "混元 大模型" (百度 OR openai) -台积电 腾讯混元'
+    assert query.describe() == 'tencent "混元大模型" (百度 OR openai) -台积电 腾讯混元'
     assert parse_query(query.describe(), segmenter()).to_tsquery() == query.to_tsquery()
 
 
