@@ -12,11 +12,12 @@ FILES ?= fixtures/articles
 # Local commands run in development mode unless told otherwise.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: help install migrate sample run serve test import lint format accuracy db-stop clean
+.PHONY: messages help install browser-deps migrate sample run serve test import lint format accuracy db-stop clean
 
 help:
 	@echo "make run      install, migrate, load the sample corpus, serve on http://$(HOST):$(PORT)"
 	@echo "make test     run the whole test suite"
+	@echo "make browser-deps  install Debian's chromium for tests/browser (needs root or sudo)"
 	@echo "make import FILES=path...   import article files, directories or globs"
 	@echo "make lint     ruff check and format check"
 	@echo "make accuracy print enrichment accuracy on the sample corpus"
@@ -29,6 +30,23 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The browser tests drive the system Chromium (the path tests/browser/conftest.py
+# launches); Playwright never downloads a browser.
+CHROMIUM := /usr/bin/chromium
+browser-deps:
+	@if [ -x $(CHROMIUM) ]; then \
+	  echo "browser-deps: $(CHROMIUM) is installed"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then \
+	  sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	else \
+	  echo "browser-deps: $(CHROMIUM) is missing and installing it needs root or sudo:"; \
+	  echo "  sudo apt-get install -y chromium"; \
+	  echo "(without it the tests in tests/browser are skipped, or fail when CI=true)"; \
+	  exit 1; \
+	fi
 
 migrate: install
 	$(PY) manage.py migrate --no-input
@@ -58,6 +76,11 @@ format: install
 
 accuracy: install
 	$(PY) scripts/accuracy.py
+
+messages: install
+	$(PY) manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore=.venv --ignore=var --ignore=tests --ignore=bench
+	$(PY) scripts/translations_zh.py
+	$(PY) manage.py compilemessages --ignore=.venv
 
 db-stop: install
 	$(PY) -c "from archive.embedded_db import stop_embedded_database as s; print('stopped' if s() else 'not running')"

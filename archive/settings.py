@@ -4,11 +4,16 @@ DATABASE_URL        postgres://user:pass@host:port/name; unset = embedded Postgr
 DJANGO_SECRET_KEY   required unless DJANGO_DEBUG is on
 DJANGO_DEBUG        1/true/yes for development
 DJANGO_ALLOWED_HOSTS  comma-separated host names
+DATABASE_CONNECT_TIMEOUT       seconds to wait for a connection (default 3)
+DATABASE_STATEMENT_TIMEOUT_MS  cancel a statement after this many ms (0 = never); default
+                               5000, but 0 for manage.py commands other than runserver
+See docs/OPERATIONS.md (connections, timeouts) and docs/SECURITY.md.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -51,12 +56,15 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django.contrib.sitemaps",
     "django_filters",
+    "csp",
     "axes",
     "articles",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "articles.middleware.RejectNulMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -64,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "articles.middleware.DatabaseUnavailableMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
@@ -105,9 +114,25 @@ def database_config() -> dict:
 
         url = embedded_database_url()
     config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    options = config.setdefault("OPTIONS", {})
+    options.setdefault("connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "3")))
+    if timeout := statement_timeout_ms():
+        options["options"] = f"{options.get('options', '')} -c statement_timeout={timeout}".strip()
     if not config.get("ENGINE", "").endswith("postgresql"):
         raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL.")
     return config
+
+
+def statement_timeout_ms() -> int:
+    """A runaway query is cancelled (the page becomes a 503) instead of holding a worker.
+
+    Long-running commands (migrate, import_articles, enrich_articles) get no limit unless
+    DATABASE_STATEMENT_TIMEOUT_MS is set; web processes (gunicorn, runserver) and tests do.
+    """
+    if "DATABASE_STATEMENT_TIMEOUT_MS" in os.environ:
+        return int(os.environ["DATABASE_STATEMENT_TIMEOUT_MS"])
+    command = sys.argv[1] if Path(sys.argv[0]).name == "manage.py" and len(sys.argv) > 1 else ""
+    return 0 if command and command != "runserver" else 5000
 
 
 DATABASES = {"default": database_config()}
@@ -135,6 +160,22 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): no inline script anywhere, public pages or admin.
+# The one inline <style> of Django's admin (change_list.html, a changelist without
+# actions) is allowed by its hash; tests/hardening/test_headers.py checks that it matches.
+ADMIN_CHANGELIST_STYLE_HASH = "'sha256-blvLUW3UscWqsXGByNOqdBboM+ShWAuugp2mC/wbafU='"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", ADMIN_CHANGELIST_STYLE_HASH],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
@@ -143,6 +184,9 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading is a hard-to-undo promise for the whole domain: the operator opts in.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 LOGGING = {
     "version": 1,

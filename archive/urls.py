@@ -16,3 +16,6 @@ urlpatterns = [
     ),
     path("", include("articles.urls")),
 ]
+
+# A database outage raised outside a view (e.g. in a middleware) is a 503, not a 500.
+handler500 = "articles.views.system.server_error"

@@ -39,6 +39,7 @@ MULTI_VALUED = frozenset(
 )
 TRUE_VALUES = frozenset({"1", "true", "on", "yes"})
 MAX_PAGE_DIGITS = 7
+MAX_PAGE = 10**MAX_PAGE_DIGITS - 1
 
 
 def canonical_params(data: QueryDict) -> list[tuple[str, str]]:
@@ -59,9 +60,14 @@ def canonical_params(data: QueryDict) -> list[tuple[str, str]]:
                 continue
             value = "1"
         elif name == "page":
-            if not value.isdigit() or len(value) > MAX_PAGE_DIGITS or int(value) <= 1:
+            # Not a number above 1 (0, -1, abc, ²): dropped, i.e. page 1. A number past
+            # the end shows the last page, however long: it is capped before int().
+            if not (value.isascii() and value.isdigit()):
                 continue
-            value = str(int(value))
+            digits = value.lstrip("0")
+            value = str(MAX_PAGE) if len(digits) > MAX_PAGE_DIGITS else digits
+            if int(value or "0") <= 1:
+                continue
         params.append((name, value))
     return params
 

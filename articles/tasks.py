@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import close_old_connections, connections, transaction
+from django.db import close_old_connections, connection, connections, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +37,10 @@ def _start(function: Callable, args: tuple) -> threading.Thread:
     def target():
         close_old_connections()
         try:
+            with connection.cursor() as cursor:
+                # Web processes cancel long statements (settings.statement_timeout_ms);
+                # a background job is expected to take long, like a command.
+                cursor.execute("SET statement_timeout = 0")
             function(*args)
         except Exception:
             logger.exception("background job %s failed", getattr(function, "__name__", function))

@@ -145,12 +145,14 @@ class ArticleForm(forms.ModelForm):
 
 
 class MoveToEventForm(forms.Form):
-    event = forms.ModelChoiceField(queryset=Event.objects.all(), label=_("event"))
-
     def __init__(self, *args, admin_site, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["event"].widget = admin.widgets.AutocompleteSelect(
-            Article._meta.get_field("event"), admin_site
+        widget = admin.widgets.AutocompleteSelect(Article._meta.get_field("event"), admin_site)
+        self.fields["event"] = forms.ModelChoiceField(
+            queryset=Event.objects.all(),
+            widget=widget,
+            label=_("event"),
+            help_text=_("Type a few words of its title, or its number."),
         )
 
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import copy
 import csv
+import logging
+from functools import partial, wraps
 
 from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
+from django.db import DatabaseError, transaction
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -16,8 +19,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from articles.facets import compute_facets
-from articles.listing import resolve_listing
+from articles.listing import bad_request, resolve_listing
+from articles.middleware import UNAVAILABLE
 from articles.models import Article
+from articles.safejson import HtmlSafeJSONEncoder
 from articles.suggestions import near_spellings
 from articles.text.highlight import find_matches, highlight, snippet
 
@@ -28,10 +33,37 @@ CSV_MAX_ROWS = 50_000  # documented cap of one CSV download
 SEARCH_FIELDS = (("title", "title"), ("event_summary", "event summary"), ("summary", "summary"))
 
 
+logger = logging.getLogger(__name__)
+
+
+def isolated(view):
+    """Run a listing view in a transaction of its own (a savepoint inside an open one).
+
+    A query the database refuses (say a search it cannot run) rolls back only this
+    savepoint, so the request's connection stays usable, and the reader gets a 400 page.
+    An unavailable database (OperationalError, e.g. a statement timeout) is re-raised
+    for articles.middleware, which answers 503.
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            with transaction.atomic():
+                return view(request, *args, **kwargs)
+        except UNAVAILABLE:
+            raise
+        except DatabaseError as exc:
+            logger.warning("listing query failed for %s: %s", request.get_full_path(), exc)
+            return bad_request(request, _("The archive could not run this search or filter."))
+
+    return wrapper
+
+
 def _page_number(listing) -> str:
     return dict(listing.params).get("page", "1")
 
 
+@isolated
 def article_list(request):
     listing = resolve_listing(request)
     if isinstance(listing, HttpResponse):
@@ -75,6 +107,7 @@ def _absolute(request, path: str, params) -> str:
     return request.build_absolute_uri(path + (f"?{encoded}" if encoded else ""))
 
 
+@isolated
 def article_json(request):
     listing = resolve_listing(request)
     if isinstance(listing, HttpResponse):
@@ -98,6 +131,7 @@ def article_json(request):
             "previous": page_url(page.previous_page_number()) if page.has_previous() else None,
             "results": [_json_item(request, article) for article in page.object_list],
         },
+        encoder=HtmlSafeJSONEncoder,  # "<script>" in a title is sent as "\u003cscript\u003e"
         json_dumps_params={"ensure_ascii": False},
     )
 
@@ -164,7 +198,7 @@ class ArticleFeed(Feed):
         # The Feed instance is shared by all requests: keep per-request state on a copy.
         feed = copy.copy(self)
         feed._listing = listing
-        return Feed.__call__(feed, request, *args, **kwargs)
+        return isolated(partial(Feed.__call__, feed))(request, *args, **kwargs)
 
     def get_object(self, request):
         return self._listing

@@ -40,6 +40,10 @@ def published():
     return Article.objects.published()
 
 
+def event_type_label(value: str):
+    return dict(EventType.choices).get(value, value)
+
+
 def home(request):
     articles = published()
     event_types = sorted(articles.event_type_counts().items(), key=lambda item: -item[1])
@@ -51,7 +55,7 @@ def home(request):
             "top_companies": articles.company_counts(TOP),
             "top_industries": articles.tag_counts("industry", TOP),
             "top_event_types": [
-                (value, EventType(value).label, count) for value, count in event_types[:TOP]
+                (value, event_type_label(value), count) for value, count in event_types[:TOP]
             ],
             "timeline": timeline_svg(
                 articles.monthly_counts(), title=_("Articles per month"), chart_id="timeline"

@@ -28,7 +28,10 @@ PASSWORD = "a-long-test-password-42"
 
 @pytest.fixture(autouse=True)
 def _inline_background_jobs(settings, tmp_path):
-    """Background jobs run in the test thread, on commit; uploads go to tmp."""
+    """Background jobs run in the test thread, on commit; uploads go to tmp.
+
+    Pages are asserted in English (the site defaults to Chinese)."""
+    settings.LANGUAGE_CODE = "en"
     settings.ARCHIVE_TASKS_INLINE = True
     settings.ARCHIVE_UPLOAD_DIR = tmp_path / "uploads"
 

@@ -87,8 +87,9 @@ def browser():
 def new_context(browser, live_server):
     """Make a browser context on the live server: its own cookies, another "browser".
 
-    Any dialog (alert, confirm, prompt), uncaught page error or failed response
-    (HTTP >= 400) in any of its pages fails the test.
+    Any dialog (alert, confirm, prompt), uncaught page error, console error (a script
+    or style the Content-Security-Policy blocked, say) or failed response (HTTP >= 400)
+    in any of its pages fails the test.
     """
     contexts = []
     problems: list[str] = []
@@ -111,7 +112,14 @@ def new_context(browser, live_server):
                 if response.status >= 400 and not response.url.endswith("/favicon.ico"):
                     problems.append(f"HTTP {response.status} for {response.url}")
 
+            def on_console(message):
+                # Blocked scripts or styles (Content-Security-Policy) and script errors
+                # show here; a missing favicon is the one error a page may have.
+                if message.type == "error" and "favicon.ico" not in message.location["url"]:
+                    problems.append(f"console error {message.text!r} on {page.url}")
+
             page.on("dialog", on_dialog)
+            page.on("console", on_console)
             page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
             page.on("response", on_response)
 
@@ -175,7 +183,9 @@ def corpus_rows(django_db_setup, django_db_blocker, tmp_path_factory) -> dict[st
             for table in _tables():
                 columns = _copyable_columns(cursor, table)
                 data = bytearray()
-                with raw.copy(f"COPY {connection.ops.quote_name(table)} ({columns}) TO STDOUT") as copy:
+                with raw.copy(
+                    f"COPY {connection.ops.quote_name(table)} ({columns}) TO STDOUT"
+                ) as copy:
                     for block in copy:
                         data += block
                 if data:
@@ -190,7 +200,9 @@ def corpus(corpus_rows, live_server) -> dict[str, Article]:
     with transaction.atomic(), connection.cursor() as cursor:
         raw = cursor.cursor
         for table, (columns, data) in corpus_rows.items():
-            with raw.copy(f"COPY {connection.ops.quote_name(table)} ({columns}) FROM STDIN") as copy:
+            with raw.copy(
+                f"COPY {connection.ops.quote_name(table)} ({columns}) FROM STDIN"
+            ) as copy:
                 copy.write(data)
         # Foreign keys are deferred to here (commit); sequences must pass the copied ids.
         models = apps.get_app_config("articles").get_models(include_auto_created=True)

@@ -39,7 +39,7 @@ def test_unfiltered_list_shows_published_articles_newest_first(client, articles)
     assert "百度发布文心一言" not in shown
     assert shown[0].startswith("&lt;script&gt;alert(1)&lt;/script&gt;腾讯发布新品")
     assert "<script>alert(1)" not in response.content.decode()
-    assert "4 articles" in page_title(response)
+    assert page_title(response) == "全部文章 — 4 篇 · AI 行业新闻档案"
 
 
 @pytest.mark.parametrize(
@@ -129,7 +129,7 @@ def test_search_ranks_highlights_and_names_matched_fields(client, articles):
     html = response.content.decode()
     assert len(titles(response)) == 1
     assert "<mark>文心一言</mark>" in html
-    assert "Matched in:" in html
+    assert "匹配于：" in html
     alias = client.get("/articles/?q=Tencent")
     assert len(titles(alias)) == 3
     excluded = client.get("/articles/?q=%E5%A4%A7%E6%A8%A1%E5%9E%8B+-%E7%99%BE%E5%BA%A6")
@@ -149,17 +149,18 @@ def test_facet_counts_ignore_their_own_dimension(client, articles):
 
 def test_chips_remove_one_filter_and_reset_page(client, articles):
     html = client.get("/articles/?company=tencent&industry=%E9%87%91%E8%9E%8D").content.decode()
-    assert 'href="?industry=%E9%87%91%E8%9E%8D" aria-label="Remove filter 腾讯"' in html
-    assert 'href="?company=tencent" aria-label="Remove filter 金融"' in html
+    assert 'href="?industry=%E9%87%91%E8%9E%8D" aria-label="移除筛选：腾讯"' in html
+    assert 'href="?company=tencent" aria-label="移除筛选：金融"' in html
     assert '<a class="clear-all" href="/articles/">' in html
 
 
 def test_human_title_describes_the_view(client, articles):
-    response = client.get(
-        "/articles/?q=%E5%A4%A7%E6%A8%A1%E5%9E%8B&company=tencent&industry=%E9%87%91%E8%9E%8D&event_type=launch"
-    )
-    assert page_title(response).startswith(
-        "腾讯 · 金融 · Product launch — search “大模型” — 1 article"
+    url = "/articles/?q=%E5%A4%A7%E6%A8%A1%E5%9E%8B&company=tencent&industry=%E9%87%91%E8%9E%8D&event_type=launch"
+    response = client.get(url)
+    assert page_title(response) == "腾讯 · 金融 · 产品发布 — 搜索“大模型” — 1 篇 · AI 行业新闻档案"
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert page_title(english) == (
+        "腾讯 · 金融 · Product launch — search “大模型” — 1 article · AI Industry News Archive"
     )
 
 
@@ -171,7 +172,7 @@ def test_bad_values_get_400_not_500(client, articles):
     too_many = "&".join(f"keyword=k{i}" for i in range(25))
     response = client.get(f"/articles/?{too_many}")
     assert response.status_code == 400
-    assert "Too many filter values" in response.content.decode()
+    assert "筛选条件过多：一个视图最多允许 20 个。" in response.content.decode()
     dashes = client.get("/articles/?q=" + "-" * 60)
     assert dashes.status_code == 200
 

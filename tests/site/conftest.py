@@ -110,7 +110,9 @@ def import_numbered(dictionary, tmp_path):
     """Import numbered articles [start, stop) (see numbered_records)."""
 
     def run(start: int, stop: int) -> None:
-        path = write_records(tmp_path / f"numbered-{start}-{stop}.txt", numbered_records(start, stop))
+        path = write_records(
+            tmp_path / f"numbered-{start}-{stop}.txt", numbered_records(start, stop)
+        )
         report = import_paths([str(path)])
         assert report.errors == [] and report.created == stop - start
 

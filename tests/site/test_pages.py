@@ -60,7 +60,9 @@ def test_home_shows_latest_top_lists_and_timeline(client, site):
     assert '<a href="/articles/?company=tencent">腾讯</a> <span class="count">2<' in body
     assert '<a href="/articles/?company=alibaba">阿里巴巴</a> <span class="count">2<' in body
     assert '?industry=%E9%87%91%E8%9E%8D">金融</a> <span class="count">3<' in body
-    assert '<a href="/articles/?event_type=launch">Product launch</a> <span class="count">2<' in body
+    assert (
+        '<a href="/articles/?event_type=launch">Product launch</a> <span class="count">2<' in body
+    )
     assert '<a href="/articles/?event_type=research">Research</a> <span class="count">1<' in body
     assert "event_type=funding" not in body.split('id="event-types-heading"')[1]
     # The timeline: one bar per month from the first to the last; November (only the
@@ -90,9 +92,11 @@ def test_article_detail_shows_every_field(client, site):
     response = client.get(url)
     assert response.status_code == 200
     body, words = html(response), text(response)
-    assert "<h1 id=\"article-title\">百度发布文心一言4.0</h1>" in body
+    assert '<h1 id="article-title">百度发布文心一言4.0</h1>' in body
     # Summary paragraphs, with the line break inside the second one.
-    assert "<p>2023年10月17日，百度在世界大会上发布文心一言4.0，腾讯和阿里巴巴也在关注。</p>" in body
+    assert (
+        "<p>2023年10月17日，百度在世界大会上发布文心一言4.0，腾讯和阿里巴巴也在关注。</p>" in body
+    )
     assert "<p>百度称新版本理解能力明显提升。<br>第二段第二行。</p>" in body
     # Date at its precision, event type, event link, source link.
     assert '<time datetime="2023-10-17">' in body
@@ -176,8 +180,12 @@ def test_company_index_counts_published_only(client, site):
     response = client.get(reverse("articles:company_index"))
     assert response.status_code == 200
     body = html(response)
-    assert re.search(r'/companies/baidu/">百度</a>.*?</th>\s*<td>Chinese big tech</td>\s*'
-                     r'<td class="num"><a href="/articles/\?company=baidu">2</a>', body, re.S)
+    assert re.search(
+        r'/companies/baidu/">百度</a>.*?</th>\s*<td>Chinese big tech</td>\s*'
+        r'<td class="num"><a href="/articles/\?company=baidu">2</a>',
+        body,
+        re.S,
+    )
     # Companies without articles come after those with some, with a 0.
     assert body.index("/companies/baidu/") < body.index("/companies/nvidia/")
     assert re.search(r'/companies/nvidia/">英伟达</a>.*?<td class="num">0</td>', body, re.S)
@@ -245,7 +253,12 @@ def test_old_company_slug_redirects_and_unknown_is_404(client, site):
 @pytest.mark.parametrize(
     ("url", "parameter", "expected", "heading"),
     [
-        ("/industries/", "industry", [("金融", 3), ("互联网", 1), ("教育", 1), ("电商", 1)], "Industries"),
+        (
+            "/industries/",
+            "industry",
+            [("金融", 3), ("互联网", 1), ("教育", 1), ("电商", 1)],
+            "Industries",
+        ),
         ("/technologies/", "technology", [("大语言模型", 4), ("开源模型", 1)], "Technologies"),
         ("/keywords/", "keyword", [("文心一言", 2), ("大模型", 1), ("混元", 1)], "Keywords"),
     ],
@@ -281,9 +294,13 @@ def test_event_type_index(client, site):
     response = client.get("/event-types/")
     assert response.status_code == 200
     body = html(response)
-    assert body.count('<tr') == 15  # a header and the 14 types
-    assert re.search(r'\?event_type=launch">Product launch</a></th>.*?<td class="num">2</td>', body, re.S)
-    assert re.search(r'\?event_type=research">Research</a></th>.*?<td class="num">1</td>', body, re.S)
+    assert body.count("<tr") == 15  # a header and the 14 types
+    assert re.search(
+        r'\?event_type=launch">Product launch</a></th>.*?<td class="num">2</td>', body, re.S
+    )
+    assert re.search(
+        r'\?event_type=research">Research</a></th>.*?<td class="num">1</td>', body, re.S
+    )
     assert re.search(r'\?event_type=funding">Funding</a></th>.*?<td class="num">0</td>', body, re.S)
     assert '<td lang="en">Earnings and market value</td>' in body
     assert body.index("event_type=launch") < body.index("event_type=funding")
