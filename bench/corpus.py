@@ -16,7 +16,9 @@ Distributions (see docs/BENCHMARKS.md):
 * event summaries: a date (2018–2026, weighted towards recent years, in the date styles
   of the sample corpus: ``2023年3月16日``, ``2023-03-14``, ``2024/5/13``, ``2024年2月``,
   ``2023年``, ``March 5, 2024``, or none) and an event cue word of the record's type
-  (cues from ``articles/text/data/event_rules.json``).
+  (cues from ``articles/text/data/event_rules.json``); 30 % of records report the
+  event (type, main company, date) of one of the 300 records before them, as several
+  outlets report one event.
 
 Summary sentences are drawn from a seeded pool (``POOL_SIZE`` sentences) rather than
 built afresh for each record: term frequencies stay those of the word list, and the
@@ -50,6 +52,7 @@ POOL_SIZE = 60_000
 SUMMARY_MIN, SUMMARY_MAX, SUMMARY_MEDIAN = 300, 3000, 1000
 COMPANY_ZIPF = 1.1
 NO_COMPANY_SHARE = 0.08
+SHARED_EVENT_SHARE = 0.3
 
 # The giants first (Zipf rank 1, 2, …), then the rest by category and slug.
 HEAD_COMPANIES = (
@@ -390,15 +393,15 @@ class Corpus:
             raise IndexError(index)
         rng = random.Random(f"{self.seed}/{index}")
         vocab = self.vocab
-        event_type = _pick(rng, vocab.event_types, vocab.event_type_cum)
-
-        companies: list[Company] = []
-        has_company = rng.random() >= NO_COMPANY_SHARE
-        if event_type == "regulation":  # mostly a public body's act
-            has_company = rng.random() < 0.3
-        if has_company:
-            companies = _distinct(rng, vocab.companies, vocab.company_cum, 1 + _co_count(rng))
-        main = companies[0] if companies else None
+        # Several outlets report one event: some records cover an earlier record's event.
+        source = index
+        if index and rng.random() < SHARED_EVENT_SHARE:
+            source = max(0, index - rng.randint(1, 300))
+        event_type, main, day, style = self._event(source)
+        companies: list[Company] = [main] if main else []
+        if main:
+            others = _distinct(rng, vocab.companies, vocab.company_cum, _co_count(rng) + 1)
+            companies += [c for c in others if c != main][:3]
         forms = {c.slug: _form(rng, c) for c in companies}
 
         subject = forms[main.slug] if main else rng.choice(GOVERNMENT_BODIES)
@@ -409,7 +412,7 @@ class Corpus:
             topic = rng.choice(main.products)
         title = _title(rng, subject, cue, topic)
 
-        date_phrase, year = _date_phrase(rng, vocab)
+        date_phrase, year = _date_phrase(day, style)
         event_lead = (
             f"{date_phrase}，{subject}{cue}{topic}" if date_phrase else f"{subject}{cue}{topic}"
         )
@@ -478,6 +481,20 @@ class Corpus:
             companies=[c.slug for c in companies],
         )
 
+    def _event(self, index: int) -> tuple[str, Company | None, dt.date, str]:
+        """The event record ``index`` reports: type, main company, date, date style."""
+        rng = random.Random(f"{self.seed}/{index}/event")
+        vocab = self.vocab
+        event_type = _pick(rng, vocab.event_types, vocab.event_type_cum)
+        has_company = rng.random() >= NO_COMPANY_SHARE
+        if event_type == "regulation":  # mostly a public body's act
+            has_company = rng.random() < 0.3
+        main = _pick(rng, vocab.companies, vocab.company_cum) if has_company else None
+        year = _pick(rng, vocab.years, vocab.year_cum)
+        start = dt.date(year, 1, 1)
+        day = start + dt.timedelta(days=rng.randint(0, (dt.date(year, 12, 31) - start).days))
+        return event_type, main, day, _pick(rng, vocab.date_styles, vocab.date_style_cum)
+
     def records(self):
         return (self.record(i) for i in range(self.n))
 
@@ -514,12 +531,8 @@ def _title(rng: random.Random, subject: str, cue: str, topic: str) -> str:
     return rng.choice(templates).format(s=subject, c=cue, t=topic)
 
 
-def _date_phrase(rng: random.Random, vocab: Vocabulary) -> tuple[str, int | None]:
-    year = _pick(rng, vocab.years, vocab.year_cum)
-    start = dt.date(year, 1, 1)
-    days = (dt.date(year, 12, 31) - start).days
-    day = start + dt.timedelta(days=rng.randint(0, days))
-    style = _pick(rng, vocab.date_styles, vocab.date_style_cum)
+def _date_phrase(day: dt.date, style: str) -> tuple[str, int | None]:
+    year = day.year
     if style == "cn_day":
         return f"{day.year}年{day.month}月{day.day}日", year
     if style == "iso":

@@ -273,8 +273,9 @@ ZH = {
 def apply(path: str) -> tuple[int, list[str]]:
     """Fill empty msgstr entries of a .po file from ZH; return (filled, missing msgids)."""
     import re
+    from pathlib import Path
 
-    text = open(path, encoding="utf-8").read()
+    text = Path(path).read_text(encoding="utf-8")
     blocks = text.split("\n\n")
     filled, missing = 0, []
     for index, block in enumerate(blocks):
@@ -299,7 +300,7 @@ def apply(path: str) -> tuple[int, list[str]]:
         block = block.replace("#, fuzzy\n", "")
         blocks[index] = block
         filled += 1
-    open(path, "w", encoding="utf-8").write("\n\n".join(blocks))
+    Path(path).write_text("\n\n".join(blocks), encoding="utf-8")
     return filled, missing
 
 

@@ -130,7 +130,19 @@ class TechnologyFilter(HiddenLinkedFilter):
 class ArticleForm(forms.ModelForm):
     class Meta:
         model = Article
-        fields = "__all__"
+        fields = [
+            "title",
+            "url",
+            "status",
+            "summary",
+            "event_summary",
+            "extra_fields",
+            "main_company",
+            "event_type",
+            "event_date",
+            "event_date_precision",
+            "event",
+        ]
 
     def clean_url(self):
         url = self.cleaned_data["url"]

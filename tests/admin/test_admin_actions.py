@@ -69,9 +69,7 @@ def test_reenrich_action_restores_derived_fields_and_keeps_curated_ones(
         main_company=None, event_type="other", event_date=None, search_vector=None
     )
     ArticleCompany.objects.filter(article=article).delete()
-    Article.objects.filter(pk=fixed.pk).update(
-        main_company=openai, curated_fields=["main_company"]
-    )
+    Article.objects.filter(pk=fixed.pk).update(main_company=openai, curated_fields=["main_company"])
 
     response = act(curator_client, "reenrich", [article, fixed])
     assert response.status_code == 302

@@ -39,7 +39,9 @@ def reimport_changed(tmp_path, name, **replace):
 
 
 def company_slugs(article):
-    return set(ArticleCompany.objects.filter(article=article).values_list("company__slug", flat=True))
+    return set(
+        ArticleCompany.objects.filter(article=article).values_list("company__slug", flat=True)
+    )
 
 
 def keyword_names(article):
@@ -56,7 +58,8 @@ def test_fixing_company_links_survives_reimport_and_reenrichment(curator_client,
     index = next(
         key.split("-")[1]
         for key, value in data.items()
-        if key.startswith(f"{prefix}-") and key.endswith("-company")
+        if key.startswith(f"{prefix}-")
+        and key.endswith("-company")
         and value == str(Company.objects.get(slug="alibaba").pk)
     )
     data[f"{prefix}-{index}-DELETE"] = "on"
@@ -71,9 +74,7 @@ def test_fixing_company_links_survives_reimport_and_reenrichment(curator_client,
     report = import_paths([str(CORPUS / name)])
     assert (report.unchanged, report.updated) == (1, 0)
     # A changed record updates the article, but not its curated company links.
-    reimport_changed(
-        tmp_path, name, **{"标题: 百度发布文心一言": "标题: 【更新】百度发布文心一言"}
-    )
+    reimport_changed(tmp_path, name, **{"标题: 百度发布文心一言": "标题: 【更新】百度发布文心一言"})
     article.refresh_from_db()
     assert article.title.startswith("【更新】")
     assert company_slugs(article) == fixed

@@ -85,7 +85,9 @@ def test_staff_without_the_group_may_not_curate(client, django_user_model, sampl
 def test_merge_needs_the_merge_permission(client, django_user_model, companies):
     user = django_user_model.objects.create_user("editor", password=PASSWORD, is_staff=True)
     user.user_permissions.add(
-        *Group.objects.get(name=CURATORS).permissions.filter(codename__in=["view_company", "change_company"])
+        *Group.objects.get(name=CURATORS).permissions.filter(
+            codename__in=["view_company", "change_company"]
+        )
     )
     client.force_login(user)
     page = client.get(reverse("admin:articles_company_changelist"))
@@ -93,7 +95,12 @@ def test_merge_needs_the_merge_permission(client, django_user_model, companies):
     a, b = Company.objects.all()[:2]
     client.post(
         reverse("admin:articles_company_changelist"),
-        {"action": "merge_selected", "_selected_action": [a.pk, b.pk], "post": "yes", "survivor": a.pk},
+        {
+            "action": "merge_selected",
+            "_selected_action": [a.pk, b.pk],
+            "post": "yes",
+            "survivor": a.pk,
+        },
     )
     assert Company.objects.filter(pk=b.pk).exists()
 

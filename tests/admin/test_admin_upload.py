@@ -47,9 +47,7 @@ def test_upload_txt_imports_and_shows_the_batch(
     curator_client, curator, companies, settings, django_capture_on_commit_callbacks
 ):
     data = (RECORD.format(n=1) + RECORD.format(n=2)).encode()
-    response, batch = upload(
-        curator_client, "两篇.txt", data, django_capture_on_commit_callbacks
-    )
+    response, batch = upload(curator_client, "两篇.txt", data, django_capture_on_commit_callbacks)
     assert response["Location"] == reverse("admin:articles_importbatch_change", args=[batch.pk])
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.SUCCEEDED
@@ -85,7 +83,9 @@ def test_upload_zip_imports_members_and_lists_every_error(
             "__MACOSX/batch/._a.txt": b"\x00\x01",
         }
     )
-    _response, batch = upload(curator_client, "records.zip", archive, django_capture_on_commit_callbacks)
+    _response, batch = upload(
+        curator_client, "records.zip", archive, django_capture_on_commit_callbacks
+    )
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.PARTIAL
     assert batch.created_count == 2
@@ -132,7 +132,9 @@ def test_zip_bombs_and_wrong_files_are_refused(
     assert batch.status == ImportBatch.Status.FAILED
 
     response = curator_client.post(ADD, {"file": SimpleUploadedFile("report.pdf", b"%PDF")})
-    assert response.status_code == 200 and "Upload a .txt, .jsonl or .zip" in response.content.decode()
+    assert (
+        response.status_code == 200 and "Upload a .txt, .jsonl or .zip" in response.content.decode()
+    )
     assert ImportBatch.objects.count() == 3
 
 

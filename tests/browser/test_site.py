@@ -18,7 +18,7 @@ from .conftest import SEED_TITLE, XSS_TITLE
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("corpus"),
+    pytest.mark.usefixtures("browser", "corpus"),  # browser first: skip before loading data
     pytest.mark.slow,
 ]
 
@@ -121,17 +121,22 @@ def test_the_language_switch_keeps_the_filters(any_page):
     expect(html).to_have_attribute("lang", "zh-hans")
     first = titles(page)
 
+    launch_chip = page.locator(".chips .chip").nth(2)
+    expect(launch_chip).to_contain_text("产品发布")
+
     switch_language(page, "English")
     expect(html).to_have_attribute("lang", "en")
     page.wait_for_load_state()
     assert location(page) == FILTERED
     assert titles(page) == first
+    expect(launch_chip).to_contain_text("Product launch")
 
     switch_language(page, "简体中文")
     expect(html).to_have_attribute("lang", "zh-hans")
     page.wait_for_load_state()
     assert location(page) == FILTERED
     assert titles(page) == first
+    expect(launch_chip).to_contain_text("产品发布")
 
 
 def assert_script_is_inert_text(page) -> None:
@@ -172,7 +177,7 @@ def test_home_to_a_filtered_view_then_its_csv_and_feed(any_page):
     click_facet(page, "event_type", "launch", then=FILTERED)
     shown = titles(page)
     assert SEED_TITLE in shown
-    expect(page.locator("h1")).to_contain_text("腾讯 · 金融 · ")
+    expect(page.locator("h1")).to_contain_text("腾讯 · 金融 · 产品发布")
 
     query = urlsplit(page.url).query
     csv_link = page.locator(".exports a", has_text="CSV")

@@ -49,7 +49,8 @@ def deploy_check(**changes: str | None) -> subprocess.CompletedProcess:
 
 def setting(name: str, **changes: str | None) -> str:
     """A setting's repr, as a web process (not a manage.py command) sees it."""
-    code = f"import django; django.setup(); from django.conf import settings as s; print(repr(s.{name}))"
+    code = "import django; django.setup(); from django.conf import settings as s; "
+    code += f"print(repr(s.{name}))"
     result = subprocess.run(
         [sys.executable, "-c", code],
         env=production_env(**changes),
