@@ -252,3 +252,11 @@ def test_json_pages_with_next_links(client, articles, monkeypatch):
     second = client.get(first["next"]).json()
     assert len(second["results"]) == 1 and second["next"] is None
     assert json.dumps(second, ensure_ascii=False)
+
+
+def test_zero_results_suggest_dropping_a_filter_and_near_spellings(client, articles):
+    html = client.get("/articles/?company=alibaba&industry=%E9%87%91%E8%9E%8D").content.decode()
+    assert "没有符合此视图的文章。" in html
+    assert 'href="?industry=%E9%87%91%E8%9E%8D">去掉 阿里巴巴</a>' in html
+    misspelt = client.get("/articles/?q=Tencnet").content.decode()
+    assert '<a href="/articles/?q=Tencent">Tencent</a>' in misspelt
