@@ -12,7 +12,7 @@ FILES ?= fixtures/articles
 # Local commands run in development mode unless told otherwise.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: messages help install browser-deps migrate sample run serve test import lint format accuracy db-stop clean
+.PHONY: fuzz fault-demo bench bench-quick messages help install browser-deps migrate sample run serve test import lint format accuracy db-stop clean
 
 help:
 	@echo "make run      install, migrate, load the sample corpus, serve on http://$(HOST):$(PORT)"
@@ -21,6 +21,8 @@ help:
 	@echo "make import FILES=path...   import article files, directories or globs"
 	@echo "make lint     ruff check and format check"
 	@echo "make accuracy print enrichment accuracy on the sample corpus"
+	@echo "make fuzz     a long fuzzing run of URLs and imported files; make fault-demo: database faults"
+	@echo "make bench    benchmarks at BENCH_N articles (100k); make bench-quick: 10k, short"
 	@echo "make db-stop  stop the embedded PostgreSQL"
 
 $(STAMP): pyproject.toml
@@ -69,10 +71,32 @@ import: migrate
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(PY) scripts/check_raw_html.py
+
+# A longer fuzzing campaign than the test suite's (tests/hardening, docs/SECURITY.md).
+FUZZ_EXAMPLES ?= 20000
+IMPORT_FUZZ_EXAMPLES ?= 1000
+fuzz: install
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) IMPORT_FUZZ_EXAMPLES=$(IMPORT_FUZZ_EXAMPLES) \
+		$(BIN)/pytest -p no:cacheprovider tests/hardening/test_fuzz_urls.py tests/hardening/test_fuzz_import.py
+
+# gunicorn + a private PostgreSQL stopped and restarted under it (docs/OPERATIONS.md).
+fault-demo: install
+	$(PY) scripts/db_fault_demo.py
 
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Benchmarks (docs/BENCHMARKS.md): database BENCH_DATABASE_URL, or archive_bench on
+# DATABASE_URL's server. BENCH_ARGS passes options to bench/run.py (see --help).
+BENCH_N ?= 100000
+BENCH_QUICK_N ?= 10000
+bench: install
+	$(PY) -m bench.run --n $(BENCH_N) $(BENCH_ARGS)
+
+bench-quick: install
+	$(PY) -m bench.run --n $(BENCH_QUICK_N) --quick $(BENCH_ARGS)
 
 accuracy: install
 	$(PY) scripts/accuracy.py

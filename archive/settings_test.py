@@ -8,6 +8,9 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-not-secret")  # noqa: S105
 os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")
 os.environ.setdefault("DJANGO_SSL_REDIRECT", "0")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+# Generous on a busy CI machine (test database creation, flushes); tests that exercise
+# the timeout set their own (tests/hardening/test_db_unavailable.py).
+os.environ.setdefault("DATABASE_STATEMENT_TIMEOUT_MS", "30000")
 
 from archive.settings import *  # noqa: E402, F403
 

@@ -6,9 +6,10 @@ any order, in any process, and comes out the same bytes every time.
 
 Distributions (see docs/BENCHMARKS.md):
 
-* companies: Zipf (s = 1.1) over the company dictionary, a few giants first; the main
+* companies: Zipf (s = 1.0) over the company dictionary, a few giants first; the main
   company is named (name, alias or product) in the title and at the head of the event
-  summary, 0–3 co-mentioned companies in the summary; ~8 % of records have none;
+  summary, 0–3 co-mentioned companies (flatter Zipf, s = 0.5) in the summary; ~8 % of
+  records have none;
 * 1–6 keywords (sample-corpus keywords, AI terms, company products, and a long tail
   of jieba nouns), 1–4 technologies, 1–5 industries, each list Zipf-weighted;
 * summaries of 300–3,000 characters (log-normal, median ~1,000): a lead sentence about
@@ -50,7 +51,8 @@ RECORDS_PER_FILE = 1000
 LINES_PER_RECORD = 8  # seven labelled lines and a blank one: source_line is computable
 POOL_SIZE = 60_000
 SUMMARY_MIN, SUMMARY_MAX, SUMMARY_MEDIAN = 300, 3000, 1000
-COMPANY_ZIPF = 1.1
+COMPANY_ZIPF = 1.0
+CO_MENTION_ZIPF = 0.5  # co-mentioned companies: flatter, or the giants would be everywhere
 NO_COMPANY_SHARE = 0.08
 SHARED_EVENT_SHARE = 0.3
 
@@ -213,6 +215,7 @@ class Vocabulary:
             for e in entries
         ]
         self.company_cum = _zipf_cum(len(self.companies), COMPANY_ZIPF)
+        self.co_mention_cum = _zipf_cum(len(self.companies), CO_MENTION_ZIPF)
 
         sample = _sample_lists(Path(sample_dir))
         ai_terms = _ai_terms()
@@ -228,7 +231,12 @@ class Vocabulary:
         self.ai_terms = ai_terms
         self.ai_cum = _zipf_cum(len(ai_terms), 0.8)
 
-        words, weights, nouns, noun_weights = _jieba_words()
+        # Company names stay out of the word list: mentions come from the record's
+        # structure only ("百度", "小米", "苹果" are also ordinary dictionary words).
+        forms = {
+            _tag_key(form) for c in self.companies for form in (c.name, *c.aliases, *c.products)
+        }
+        words, weights, nouns, noun_weights = _jieba_words(exclude=forms)
         self.words = words
         self.word_cum = list(itertools.accumulate(weights))
         self.tail_keywords = nouns
@@ -291,13 +299,13 @@ def _ai_terms() -> list[str]:
     return _dedupe(terms)
 
 
-def _jieba_words() -> tuple[list[str], list[int], list[str], list[float]]:
+def _jieba_words(exclude=frozenset()) -> tuple[list[str], list[int], list[str], list[float]]:
     """Chinese words of jieba's dictionary with their frequencies; nouns for tail keywords."""
     words, weights, nouns, noun_weights = [], [], [], []
     with jieba_dict_path().open(encoding="utf-8") as handle:
         for line in handle:
             parts = line.split()
-            if len(parts) < 2 or not _CJK_WORD.fullmatch(parts[0]):
+            if len(parts) < 2 or not _CJK_WORD.fullmatch(parts[0]) or parts[0] in exclude:
                 continue
             freq = int(parts[1])
             if freq < 2:
@@ -311,6 +319,7 @@ def _jieba_words() -> tuple[list[str], list[int], list[str], list[float]]:
 
 
 _VOCABULARIES: dict[tuple[str, str], Vocabulary] = {}
+_POOLS: dict[tuple[str, int], list[str]] = {}
 
 
 def vocabulary(companies_path: Path = COMPANIES_PATH) -> Vocabulary:
@@ -333,8 +342,14 @@ class Corpus:
 
     # -- the pool of summary sentences ---------------------------------------------
 
-    @cached_property
+    @property
     def pool(self) -> list[str]:
+        key = (str(self.companies_path), self.seed)
+        if key not in _POOLS:
+            _POOLS[key] = self._build_pool()
+        return _POOLS[key]
+
+    def _build_pool(self) -> list[str]:
         rng = random.Random(f"{self.seed}/pool")
         vocab = self.vocab
         sentences = []
@@ -400,7 +415,7 @@ class Corpus:
         event_type, main, day, style = self._event(source)
         companies: list[Company] = [main] if main else []
         if main:
-            others = _distinct(rng, vocab.companies, vocab.company_cum, _co_count(rng) + 1)
+            others = _distinct(rng, vocab.companies, vocab.co_mention_cum, _co_count(rng) + 1)
             companies += [c for c in others if c != main][:3]
         forms = {c.slug: _form(rng, c) for c in companies}
 
@@ -497,6 +512,13 @@ class Corpus:
 
     def records(self):
         return (self.record(i) for i in range(self.n))
+
+    def marker(self) -> list[str]:
+        """``ImportBatch.sources`` of a ``--db`` load: tells which corpus a database holds."""
+        return [
+            f"generate_corpus --db n={self.n} seed={self.seed}",
+            f"fingerprint={self.fingerprint()}",
+        ]
 
     def fingerprint(self) -> str:
         """A short digest of records 0..min(n, 50): changes when the generator changes."""

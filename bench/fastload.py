@@ -446,7 +446,7 @@ def load_corpus(
             restore = _drop_secondary(cursor, tables)
             now = timezone.now()
             batch = ImportBatch.objects.create(
-                sources=[f"generate_corpus --db n={corpus.n} seed={corpus.seed}"],
+                sources=corpus.marker(),
                 status=ImportBatch.Status.RUNNING,
             )
             cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [tables[0]])

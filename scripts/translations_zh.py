@@ -267,6 +267,7 @@ ZH = {
     "Language": "语言",
     "Switch": "切换",
     "An open archive of AI-industry news.": "开放的 AI 行业新闻档案。",
+    "The archive could not run this search or filter.": "档案无法执行此搜索或筛选。",
 }
 
 

@@ -168,3 +168,30 @@ def test_release_curated_lets_enrichment_decide_again(curator_client, sample):
     article.refresh_from_db()
     assert article.curated_fields == []
     assert article.main_company.slug == "zhipu-ai"
+
+
+def test_curator_adds_an_article(curator_client, curator, companies):
+    add = reverse("admin:articles_article_add")
+    data = form_data(curator_client.get(add))
+    data.update(
+        {
+            "title": "百度发布新模型",
+            "url": "https://Example.com/new?utm_source=x&id=1#top",
+            "summary": "2025年4月25日，百度发布了新模型。",
+            "status": "published",
+            "event_type": "launch",
+            "extra_fields": "{}",
+        }
+    )
+    response = curator_client.post(add, data)
+    assert response.status_code == 302
+    article = Article.objects.get()
+    assert (article.canonical_url, article.source_domain) == (
+        "https://example.com/new?id=1",
+        "example.com",
+    )
+    assert article.curated_fields == ["event_type"]
+    assert article.main_company.slug == "baidu"  # derived by enrichment
+    assert Article.objects.search("新模型").get() == article
+    duplicate = curator_client.post(add, {**data, "url": "https://example.com/new?id=1"})
+    assert duplicate.status_code == 200 and "Another article has this link" in duplicate.content.decode()

@@ -63,9 +63,16 @@ def _cannot_run(reason: str):
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """One headless Chromium for the whole session; each test makes fresh contexts."""
+    """One headless Chromium per test module; each test makes fresh contexts.
+
+    Per module, not per session: while Playwright's sync API is open it keeps an asyncio
+    loop running in this thread, which Django's async-safety check takes for async code.
+    The tests' ORM calls are all synchronous, so DJANGO_ALLOW_ASYNC_UNSAFE is set, but
+    only while a browser module runs: tests elsewhere (and the processes they start, such
+    as `manage.py check --deploy`) must never see it.
+    """
     if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
         _cannot_run(f"{CHROMIUM} is missing; `make browser-deps` installs Debian's chromium")
     try:
@@ -73,8 +80,6 @@ def browser():
     except ImportError:
         _cannot_run("playwright is missing; `pip install -e '.[dev]'` installs it")
 
-    # Playwright's sync API runs an asyncio loop in this thread, which Django's async
-    # safety check takes for async code; the tests' ORM calls are all synchronous.
     with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         # launch() starts from a fresh temporary user-data dir and removes it on close.

@@ -63,7 +63,13 @@ def xss(dictionary):
     return {article.canonical_url: article for article in Article.objects.all()}
 
 
+def english_client(**options) -> Client:
+    """English pages (chosen as the language switch does), so tests match exact strings."""
+    client = Client(**options)
+    client.cookies["django_language"] = "en"
+    return client
+
+
 @pytest.fixture
 def client():
-    """English pages, so tests can match exact strings."""
-    return Client(headers={"accept-language": "en"})
+    return english_client()

@@ -12,7 +12,12 @@ from .conftest import ROOT
 
 SECRET = "k3y-" + "0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJKLMNOP"  # 54 chars
 # Variables the test settings set for the test process; a production run has none.
-TEST_ONLY = ("DJANGO_SECURE_COOKIES", "DJANGO_SSL_REDIRECT", "DJANGO_HSTS_SECONDS")
+TEST_ONLY = (
+    "DJANGO_SECURE_COOKIES",
+    "DJANGO_SSL_REDIRECT",
+    "DJANGO_HSTS_SECONDS",
+    "DATABASE_STATEMENT_TIMEOUT_MS",
+)
 
 
 def production_env(**changes: str | None) -> dict[str, str]:

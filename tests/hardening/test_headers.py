@@ -31,6 +31,7 @@ PUBLIC_URLS = [
     "/healthz",
     "/no-such-page/",  # 404
     "/articles/?year=abc",  # 400
+    "/articles/?q=%00",  # 400 from articles.middleware
     "/admin/login/",
 ]
 

@@ -14,7 +14,7 @@ import feedparser
 import pytest
 from django.contrib.auth import get_user_model
 
-from articles.models import Article, Keyword
+from articles.models import Keyword
 
 from .conftest import MARKERS, raw_payloads
 
@@ -184,7 +184,3 @@ def test_the_checks_catch_an_unescaped_page():
     with pytest.raises(AssertionError):
         assert_safe("<script>var x = 1;</script><p>xss-title</p>", "xss-title")
     assert_safe('<script src="/static/admin/js/core.js"></script>xss-title', "xss-title")
-
-
-def test_article_count(xss):
-    assert Article.objects.count() == 5
