@@ -647,7 +647,7 @@ def markdown(results: dict) -> str:
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|",
     ]
     for key, (label, target) in PAGES.items():
-        ours = results["pages"].get(key)
+        ours = results.get("pages", {}).get(key)
         base = results.get("baseline", {}).get(key)
         if not ours:
             continue
@@ -680,7 +680,7 @@ def markdown(results: dict) -> str:
         ("list", "gunicorn list page", None),
     ):  # noqa: E501
         figure = throughput.get(key)
-        if figure:
+        if isinstance(figure, dict):
             met = (
                 "–"
                 if target is None
@@ -697,12 +697,16 @@ def markdown(results: dict) -> str:
                 f"{'≥ 300 req/s, 0 errors' if target else '–'} | {met} |"
             )
     imported = results.get("import")
-    if imported:
+    if imported and "records_per_second" in imported:
         rate = imported["records_per_second"]
         lines.append(
             f"| import ({imported['records']:,} records, end to end) | {rate:.0f} records/s | "
             f"| | | | | | | ≥ 1,000 records/s | {'yes' if rate >= 1000 else 'no'} |"
         )
+    for key in ("pages", "baseline", "throughput", "import"):
+        section = results.get(key)
+        if isinstance(section, dict) and ("error" in section or "skipped" in section):
+            lines.append(f"\n**{key}: not measured**: {section.get('error') or section['skipped']}")
     lines += [
         "",
         f"Data: {inputs['articles']:,} articles (seed {corpus['seed']}). Filters: "
@@ -774,27 +778,53 @@ def main(argv: list[str] | None = None) -> int:
     print("inputs: " + json.dumps(results["inputs"], ensure_ascii=False))
     urls = page_urls(inputs)
     results["urls"] = {k: v[:3] for k, v in urls.items()}
-    print("pages (ours):")
-    results["pages"] = measure_pages(urls, args.requests)
+    failed = False
+
+    def phase(key: str, title: str, run) -> None:
+        """Run one part; a failure (say the database restarting) is recorded, not fatal."""
+        nonlocal failed
+        print(title, flush=True)
+        try:
+            results[key] = run()
+        except Exception as exc:  # noqa: BLE001 - reported in the results
+            from django.db import connection
+
+            failed = True
+            results[key] = {"error": f"{type(exc).__name__}: {exc}"}
+            print(f"  {key} failed: {results[key]['error']}", flush=True)
+            connection.close()
+        _save(results)
+
+    phase("pages", "pages (ours):", lambda: measure_pages(urls, args.requests))
     if "baseline" not in args.skip:
-        print("pages (naive baseline):")
-        results["baseline"] = measure_baseline(urls, args.requests, args.baseline_budget)
+        phase(
+            "baseline",
+            "pages (naive baseline):",
+            lambda: measure_baseline(urls, args.requests, args.baseline_budget),
+        )
     if "wrk" not in args.skip:
-        print(f"throughput: gunicorn ({args.gunicorn_workers} workers) + wrk, {duration} s each")
-        results["throughput"] = measure_throughput(
-            inputs, duration, args.connections, args.gunicorn_workers, database_url
+        phase(
+            "throughput",
+            f"throughput: gunicorn ({args.gunicorn_workers} workers) + wrk, {duration} s each",
+            lambda: measure_throughput(
+                inputs, duration, args.connections, args.gunicorn_workers, database_url
+            ),
         )
     if "import" not in args.skip and args.import_n:
-        results["import"] = measure_import(args.import_n, args.seed + 1000)
+        phase("import", "import:", lambda: measure_import(args.import_n, args.seed + 1000))
     results["machine"]["load_average_end"] = os.getloadavg()
-
-    table = markdown(results)
-    RESULTS_JSON.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str) + "\n")
-    RESULTS_MD.write_text(table, encoding="utf-8")
+    table = _save(results)
     print()
     print(table)
     print(f"wrote {RESULTS_JSON.relative_to(ROOT)} and {RESULTS_MD.relative_to(ROOT)}")
-    return 0
+    return 1 if failed else 0
+
+
+def _save(results: dict) -> str:
+    table = markdown(results)
+    RESULTS_JSON.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str) + "\n")
+    RESULTS_MD.write_text(table, encoding="utf-8")
+    return table
 
 
 if __name__ == "__main__":

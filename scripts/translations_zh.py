@@ -268,6 +268,13 @@ ZH = {
     "Switch": "切换",
     "An open archive of AI-industry news.": "开放的 AI 行业新闻档案。",
     "The archive could not run this search or filter.": "档案无法执行此搜索或筛选。",
+    # Admin: work on many articles runs in the background.
+    "Many articles are affected: the merge into “%s” runs in the background. It appears under Merge records when it is done.": "涉及的文章很多：合并到“%s”的操作在后台进行，完成后会出现在合并记录中。",
+    "%d article(s) selected: the change runs in the background.": "已选 %d 篇文章：修改在后台进行。",
+    "%d article(s) are being released and re-enriched in the background.": "%d 篇文章正在后台解除人工校订并重新标注。",
+    "The articles that mention %s are being re-enriched in the background.": "提到 %s 的文章正在后台重新标注。",
+    "The articles whose title, summary or event summary mention %(names)s will be re-enriched with the current dictionary, so that they link to %(original)s. Fields a curator fixed are kept.": "标题、摘要或事件摘要中提到 %(names)s 的文章将用当前词典重新标注，从而关联到 %(original)s。人工校订的字段保持不变。",
+    "Finding them reads every article, so this runs in the background; the articles' history records it.": "查找这些文章需要读取全部文章，因此在后台进行；各文章的历史记录会记下此操作。",
 }
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
@@ -19,18 +18,25 @@ from articles.models import (
     ArticleIndustry,
     ArticleKeyword,
     ArticleTechnology,
-    Company,
-    Event,
-    Industry,
-    Keyword,
-    Technology,
 )
 from articles.search import compile_search
 
-from .common import LinkedListFilter, confirmation
+from .article_parts import (
+    ArticleForm,
+    CompanyFilter,
+    CompanyLinkInline,
+    IndustryFilter,
+    IndustryInline,
+    KeywordFilter,
+    KeywordInline,
+    MoveToEventForm,
+    TechnologyFilter,
+    TechnologyInline,
+)
+from .common import confirmation, is_changelist
 
 # Selections up to this size are re-enriched within the request; more in the background.
-INLINE_REENRICH = 200
+INLINE_REENRICH = 50  # about a second; enrichment is CPU-bound (segmentation)
 MAX_MOVE = 500
 INLINE_CURATED = {
     ArticleKeyword: "keywords",
@@ -38,134 +44,6 @@ INLINE_CURATED = {
     ArticleIndustry: "industries",
     ArticleCompany: "companies",
 }
-
-
-# Inlines: one per link table, each with an autocomplete -------------------------------
-
-
-class TagLinkInline(admin.TabularInline):
-    fields = ["tag", "position"]
-    autocomplete_fields = ["tag"]
-    extra = 0
-    ordering = ["position"]
-
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        formset.form.base_fields["position"].required = False
-        formset.form.base_fields["position"].help_text = _("Empty: after the others.")
-        return formset
-
-
-class KeywordInline(TagLinkInline):
-    model = ArticleKeyword
-    verbose_name_plural = _("keywords")
-
-
-class TechnologyInline(TagLinkInline):
-    model = ArticleTechnology
-    verbose_name_plural = _("AI technologies")
-
-
-class IndustryInline(TagLinkInline):
-    model = ArticleIndustry
-    verbose_name_plural = _("industries")
-
-
-class CompanyLinkInline(admin.TabularInline):
-    model = ArticleCompany
-    fields = ["company", "mentions", "in_title", "is_main"]
-    readonly_fields = ["is_main"]
-    autocomplete_fields = ["company"]
-    extra = 0
-    verbose_name_plural = _("companies")
-
-
-# List filters ---------------------------------------------------------------------------
-
-
-class CompanyFilter(LinkedListFilter):
-    title = _("company")
-    parameter_name = "company"
-    link_model = ArticleCompany
-    target_model = Company
-    field = "company"
-
-
-class IndustryFilter(LinkedListFilter):
-    title = _("industry")
-    parameter_name = "industry"
-    link_model = ArticleIndustry
-    target_model = Industry
-
-
-class HiddenLinkedFilter(LinkedListFilter):
-    """Accepts ``?keyword=<id>`` (links from the tag lists) without a sidebar list."""
-
-    template = "admin/articles/hidden_filter.html"
-
-    def lookups(self, request, model_admin):
-        return []
-
-    def has_output(self):
-        return True  # applied, though it shows nothing
-
-
-class KeywordFilter(HiddenLinkedFilter):
-    title = _("keyword")
-    parameter_name = "keyword"
-    link_model = ArticleKeyword
-    target_model = Keyword
-
-
-class TechnologyFilter(HiddenLinkedFilter):
-    title = _("technology")
-    parameter_name = "technology"
-    link_model = ArticleTechnology
-    target_model = Technology
-
-
-# The form -------------------------------------------------------------------------------
-
-
-class ArticleForm(forms.ModelForm):
-    class Meta:
-        model = Article
-        fields = [
-            "title",
-            "url",
-            "status",
-            "summary",
-            "event_summary",
-            "extra_fields",
-            "main_company",
-            "event_type",
-            "event_date",
-            "event_date_precision",
-            "event",
-        ]
-
-    def clean_url(self):
-        url = self.cleaned_data["url"]
-        try:
-            canonical = canonical_url(url)
-        except InvalidURL as exc:
-            raise forms.ValidationError(str(exc)) from exc
-        others = Article.objects.filter(canonical_url=canonical).exclude(pk=self.instance.pk)
-        if others.exists():
-            raise forms.ValidationError(_("Another article has this link."))
-        return url
-
-
-class MoveToEventForm(forms.Form):
-    def __init__(self, *args, admin_site, **kwargs):
-        super().__init__(*args, **kwargs)
-        widget = admin.widgets.AutocompleteSelect(Article._meta.get_field("event"), admin_site)
-        self.fields["event"] = forms.ModelChoiceField(
-            queryset=Event.objects.all(),
-            widget=widget,
-            label=_("event"),
-            help_text=_("Type a few words of its title, or its number."),
-        )
 
 
 @admin.register(Article)
@@ -182,6 +60,9 @@ class ArticleAdmin(admin.ModelAdmin):
         TechnologyFilter,
     ]
     list_select_related = ["main_company"]
+    # Newest first by id: a backward scan of the primary key, whatever the table size
+    # (event-date order, the public pages' default, is a click on that column).
+    ordering = ["-id"]
     date_hierarchy = "event_date"
     search_fields = ["title"]  # replaced by full-text search, see get_search_results
     search_help_text = _(
@@ -238,8 +119,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        match = getattr(request, "resolver_match", None)
-        if match and match.url_name == "articles_article_changelist":
+        if is_changelist(request, Article):
             # The list shows none of the long columns.
             queryset = queryset.defer(
                 "summary", "event_summary", "extra_fields", "event_cues", "search_vector"
@@ -263,6 +143,15 @@ class ArticleAdmin(admin.ModelAdmin):
         if not compiled.is_empty:
             condition |= Q(search_vector=compiled.search_query())
         return queryset.filter(condition), False
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        if changelist.query:
+            # The date drill-down runs two more queries over every match: for a broad
+            # word on a large archive that doubles the page's time. Dates still filter
+            # from the sidebar.
+            changelist.date_hierarchy = None
+        return changelist
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -347,18 +236,26 @@ class ArticleAdmin(admin.ModelAdmin):
 
     # Actions --------------------------------------------------------------------------
 
+    def _set_status(self, request, queryset, status, done):
+        ids = list(queryset.values_list("pk", flat=True))
+        if len(ids) > curation.INLINE_LIMIT:
+            curation.later("set_status", ids, status, user=request.user)
+            message = _("%d article(s) selected: the change runs in the background.") % len(ids)
+        else:
+            message = done % curation.set_status(ids, status, user=request.user)
+        self.message_user(request, message, messages.SUCCESS)
+
     @admin.action(description=_("Publish selected articles"), permissions=["hide"])
     def publish(self, request, queryset):
-        count = curation.publish_articles(queryset.values_list("pk", flat=True), user=request.user)
-        self.message_user(request, _("%d article(s) published.") % count, messages.SUCCESS)
+        self._set_status(request, queryset, Article.Status.PUBLISHED, _("%d article(s) published."))
 
     @admin.action(description=_("Hide selected articles"), permissions=["hide"])
     def hide(self, request, queryset):
-        count = curation.hide_articles(queryset.values_list("pk", flat=True), user=request.user)
-        self.message_user(
+        self._set_status(
             request,
-            _("%d article(s) hidden: they no longer appear on any public page.") % count,
-            messages.SUCCESS,
+            queryset,
+            Article.Status.HIDDEN,
+            _("%d article(s) hidden: they no longer appear on any public page."),
         )
 
     @admin.action(
@@ -418,11 +315,12 @@ class ArticleAdmin(admin.ModelAdmin):
     )
     def release_curated(self, request, queryset):
         ids = list(queryset.values_list("pk", flat=True))
-        count = curation.release_curated(ids, user=request.user)
-        if len(ids) <= INLINE_REENRICH:
-            curation.reenrich(ids)
-        else:
-            curation.reenrich_after_commit(ids)
+        if len(ids) > INLINE_REENRICH:
+            curation.later("release_curated", ids, user=request.user)
+            message = _("%d article(s) are being released and re-enriched in the background.")
+            self.message_user(request, message % len(ids), messages.SUCCESS)
+            return
+        count = curation.release_and_reenrich(ids, user=request.user)
         self.message_user(
             request, _("%d article(s) released and re-enriched.") % count, messages.SUCCESS
         )

@@ -35,6 +35,18 @@ def link_count(link_model, field: str = "tag"):
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
+def is_changelist(request, model) -> bool:
+    """Whether this request is the model's list page (or an action posted to it).
+
+    Article counts are annotated there only: autocomplete and change pages skip them.
+    """
+    match = getattr(request, "resolver_match", None)
+    return (
+        bool(match)
+        and match.url_name == f"{model._meta.app_label}_{model._meta.model_name}_changelist"
+    )
+
+
 def has_model_perm(request, model, action: str) -> bool:
     opts = model._meta
     return request.user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}")
@@ -55,13 +67,18 @@ class LinkedListFilter(admin.SimpleListFilter):
         key = f"admin-filter:{self.parameter_name}"
         choices = cache.get(key)
         if choices is None:
-            top = (
-                self.target_model.objects.annotate(n=link_count(self.link_model, self.field))
-                .filter(n__gt=0)
-                .order_by("-n", "name")
-                .values_list("pk", "name", "n")[:FILTER_CHOICES]
+            top = list(
+                self.link_model.objects.order_by()
+                .values_list(self.field)
+                .annotate(n=Count("pk"))
+                .order_by("-n", self.field)[:FILTER_CHOICES]
             )
-            choices = [(str(pk), f"{name} ({n})") for pk, name, n in top]
+            names = dict(
+                self.target_model.objects.filter(pk__in=[pk for pk, _ in top]).values_list(
+                    "pk", "name"
+                )
+            )
+            choices = [(str(pk), f"{names[pk]} ({n})") for pk, n in top if pk in names]
             cache.set(key, choices, FILTER_CACHE_SECONDS)
         value = self.value()
         if value and value.isdigit() and value not in {pk for pk, _ in choices}:
@@ -135,13 +152,29 @@ def merge_action(service, *, describe):
         )
         if form.is_bound and form.is_valid():
             survivor = form.cleaned_data["survivor"]
+            merged = [obj for obj in objects if obj.pk != survivor.pk]
+            if sum(getattr(obj, "article_count", 0) for obj in merged) > curation.INLINE_LIMIT:
+                opts = modeladmin.model._meta
+                curation.later(
+                    "merge",
+                    opts.label,
+                    survivor.pk,
+                    [obj.pk for obj in merged],
+                    user=request.user,
+                )
+                modeladmin.message_user(
+                    request,
+                    _(
+                        "Many articles are affected: the merge into “%s” runs in the "
+                        "background. It appears under Merge records when it is done."
+                    )
+                    % survivor,
+                    messages.SUCCESS,
+                )
+                return None
             try:
                 with transaction.atomic():
-                    records = [
-                        service(survivor, obj, user=request.user)
-                        for obj in objects
-                        if obj.pk != survivor.pk
-                    ]
+                    records = [service(survivor, obj, user=request.user) for obj in merged]
             except curation.CurationError as exc:
                 modeladmin.message_user(request, str(exc), messages.ERROR)
                 return None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -15,10 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from articles import curation
 from articles.models import Article, ArticleCompany, Company, CompanyName
 
-from .common import MergeMixin, has_model_perm, link_count, merge_action
-
-# Up to this many articles are re-enriched within the request; more in the background.
-INLINE_REENRICH = 200
+from .common import MergeMixin, has_model_perm, is_changelist, link_count, merge_action
 
 
 def describe_company(company) -> str:
@@ -26,20 +22,6 @@ def describe_company(company) -> str:
     suffix = "" if count is None else f" — {count} article(s)"
     english = f" / {company.name_en}" if company.name_en else ""
     return f"{company.name}{english} ({company.slug}){suffix}"
-
-
-def articles_mentioning(names: list[str]):
-    """Articles whose text contains one of ``names`` (case-insensitive substring).
-
-    A sequential scan of the text columns: acceptable for this explicit, confirmed
-    step, and it finds text the old search vectors segmented differently.
-    """
-    condition = Q()
-    for name in names:
-        condition |= (
-            Q(title__icontains=name) | Q(summary__icontains=name) | Q(event_summary__icontains=name)
-        )
-    return Article.objects.filter(condition) if names else Article.objects.none()
 
 
 class CompanyNameInline(admin.TabularInline):
@@ -62,11 +44,10 @@ class CompanyAdmin(MergeMixin, admin.ModelAdmin):
     actions = [merge_action(curation.merge_companies, describe=describe_company)]
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(article_count=link_count(ArticleCompany, "company"))
-        )
+        queryset = super().get_queryset(request)
+        if is_changelist(request, self.model):
+            queryset = queryset.annotate(article_count=link_count(ArticleCompany, "company"))
+        return queryset
 
     @admin.display(description=_("articles"), ordering="article_count")
     def article_count(self, obj):
@@ -138,16 +119,14 @@ class CompanyAdmin(MergeMixin, admin.ModelAdmin):
             raise Http404
         own = {company.name, company.name_en, *company.names.values_list("name", flat=True)}
         names = [name for name in request.GET.getlist("name") if name and name in own]
-        articles = articles_mentioning(names)
-        if request.method == "POST":
-            ids = list(articles.values_list("pk", flat=True))
-            if len(ids) <= INLINE_REENRICH:
-                curation.reenrich(ids, user=request.user)
-                done = _("%d article(s) re-enriched.") % len(ids)
-            else:
-                curation.reenrich_after_commit(ids, user=request.user)
-                done = _("%d article(s) are being re-enriched in the background.") % len(ids)
-            self.message_user(request, done, messages.SUCCESS)
+        if request.method == "POST" and names:
+            curation.later("reenrich_mentioning", names, user=request.user)
+            self.message_user(
+                request,
+                _("The articles that mention %s are being re-enriched in the background.")
+                % "、".join(names),
+                messages.SUCCESS,
+            )
             return HttpResponseRedirect(reverse("admin:articles_company_change", args=[company.pk]))
         context = {
             **self.admin_site.each_context(request),
@@ -155,7 +134,5 @@ class CompanyAdmin(MergeMixin, admin.ModelAdmin):
             "opts": self.model._meta,
             "original": company,
             "names": names,
-            "count": articles.count(),
-            "sample": articles.order_by("-id")[:20],
         }
         return TemplateResponse(request, "admin/articles/company/reenrich.html", context)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from articles import curation
 from articles.models import Article, Event
 
-from .common import MergeMixin, link_count, merge_action
+from .common import MergeMixin, is_changelist, link_count, merge_action
 
 
 def describe_event(event) -> str:
@@ -64,8 +64,10 @@ class EventAdmin(MergeMixin, admin.ModelAdmin):
     actions = [merge_action(curation.merge_events, describe=describe_event)]
 
     def get_queryset(self, request):
-
-        return super().get_queryset(request).annotate(article_count=link_count(Article, "event"))
+        queryset = super().get_queryset(request)
+        if is_changelist(request, self.model):
+            queryset = queryset.annotate(article_count=link_count(Article, "event"))
+        return queryset
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip().lstrip("#")

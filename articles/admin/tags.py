@@ -18,7 +18,7 @@ from articles.models import (
     Technology,
 )
 
-from .common import MergeMixin, link_count, merge_action
+from .common import MergeMixin, is_changelist, link_count, merge_action
 
 
 def describe_tag(tag) -> str:
@@ -47,7 +47,10 @@ class TagAdmin(MergeMixin, admin.ModelAdmin):
     actions = [merge_action(curation.merge_tags, describe=describe_tag)]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(article_count=link_count(self.link_model))
+        queryset = super().get_queryset(request)
+        if is_changelist(request, self.model):
+            queryset = queryset.annotate(article_count=link_count(self.link_model))
+        return queryset
 
     @admin.display(description=_("articles"), ordering="article_count")
     def article_count(self, obj):

@@ -108,10 +108,57 @@ def test_new_alias_offers_reenrich_of_the_articles_that_mention_it(
 
     reenrich = reverse("admin:articles_company_reenrich", args=[baidu.pk])
     confirm = curator_client.get(reenrich, {"name": "暂行办法"})
-    assert confirm.status_code == 200 and confirm.context["count"] == 1
-    assert list(confirm.context["sample"]) == [measures]
+    assert confirm.status_code == 200 and confirm.context["names"] == ["暂行办法"]
+    assert "in the background" in confirm.content.decode()
     # Only the company's own names are accepted.
     assert curator_client.get(reenrich, {"name": "OpenAI"}).context["names"] == []
-    response = curator_client.post(f"{reenrich}?name=暂行办法")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = curator_client.post(f"{reenrich}?name=暂行办法")
     assert response.status_code == 302
     assert ArticleCompany.objects.get(article=measures, company=baidu).mentions > before
+    assert LogEntry.objects.filter(
+        object_id=str(measures.pk), change_message__startswith="Re-enriched"
+    ).exists()
+    others = Article.objects.exclude(pk=measures.pk).values_list("pk", flat=True)
+    assert not LogEntry.objects.filter(
+        object_id__in=[str(pk) for pk in others], change_message__startswith="Re-enriched"
+    ).exists()
+
+
+def test_large_selections_run_in_the_background(
+    curator_client, curator, sample, monkeypatch, django_capture_on_commit_callbacks
+):
+    from articles import curation
+    from articles.models import Keyword, MergeRecord
+
+    monkeypatch.setattr(curation, "INLINE_LIMIT", 1)
+    articles = list(Article.objects.all())
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = act(curator_client, "hide", articles)
+    assert response.status_code == 302
+    assert Article.objects.filter(status="hidden").count() == 0  # not yet: after commit
+    for callback in callbacks:
+        callback()
+    assert Article.objects.filter(status="hidden").count() == len(articles)
+    assert LogEntry.objects.filter(user=curator, change_message="Hidden.").count() == len(articles)
+
+    survivor, merged = Keyword.objects.get(name="百模大战"), Keyword.objects.get(name="智谱AI")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = curator_client.post(
+            "/admin/articles/keyword/",
+            {
+                "action": "merge_selected",
+                "_selected_action": [survivor.pk, merged.pk],
+                "post": "yes",
+                "survivor": survivor.pk,
+            },
+            follow=True,
+        )
+    assert "runs in the background" in " ".join(str(m) for m in response.context["messages"])
+    record = MergeRecord.objects.get()
+    assert (record.merged_name, record.survivor_name, record.merged_by) == (
+        "智谱AI",
+        "百模大战",
+        curator,
+    )
+    assert not Keyword.objects.filter(pk=merged.pk).exists()

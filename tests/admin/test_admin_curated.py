@@ -194,4 +194,7 @@ def test_curator_adds_an_article(curator_client, curator, companies):
     assert article.main_company.slug == "baidu"  # derived by enrichment
     assert Article.objects.search("新模型").get() == article
     duplicate = curator_client.post(add, {**data, "url": "https://example.com/new?id=1"})
-    assert duplicate.status_code == 200 and "Another article has this link" in duplicate.content.decode()
+    assert (
+        duplicate.status_code == 200
+        and "Another article has this link" in duplicate.content.decode()
+    )
