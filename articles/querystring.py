@@ -6,10 +6,12 @@ list view redirects any other spelling of the same view to this one.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 from django.http import QueryDict
 
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 PARAM_ORDER = (
     "q",
     "company",
@@ -54,7 +56,10 @@ def canonical_params(data: QueryDict) -> list[tuple[str, str]]:
             continue
         value = values[-1]
         if name == "q":
-            value = " ".join(value.split())
+            # Control characters search nothing and cannot appear in XML (the feed).
+            value = " ".join(CONTROL_CHARACTERS.sub(" ", value).split())
+            if not value:
+                continue
         elif name == "main_company_only":
             if value.lower() not in TRUE_VALUES:
                 continue

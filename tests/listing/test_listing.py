@@ -57,6 +57,8 @@ def test_unfiltered_list_shows_published_articles_newest_first(client, articles)
         ("q=++%E5%A4%A7%E6%A8%A1%E5%9E%8B++", "q=%E5%A4%A7%E6%A8%A1%E5%9E%8B"),
         ("main_company_only=on&company=tencent", "company=tencent&main_company_only=1"),
         ("page=abc", ""),
+        ("q=%08", ""),
+        ("company=tencent&q=a%1Fb", "q=a+b&company=tencent"),
     ],
 )
 def test_non_canonical_urls_redirect_permanently(client, articles, given, canonical):
