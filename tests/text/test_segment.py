@@ -97,9 +97,9 @@ def test_company_words_replace_and_restore(fresh):
     freq_before = fresh.word_freq("证券")
     fresh.set_company_words(["元大", "智谱AI", "证券"])
     assert fresh.cut("元大证券和智谱AI") == ["元大", "证券", "和", "智谱ai"]
-    total = fresh._tokenizer.total
+    total = fresh.total
     fresh.set_company_words(["智谱ai", "元大", "證券"])  # same set once normalised
-    assert fresh._tokenizer.total == total
+    assert fresh.total == total
     fresh.set_company_words([])
     assert fresh.cut("元大证券和智谱AI") == baseline
     assert fresh.word_freq("证券") == freq_before
