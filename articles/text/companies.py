@@ -119,6 +119,9 @@ class CompanyMatcher:
             self._seqs.setdefault(tokens[0], []).append((tokens, form))
         for seqs in self._seqs.values():
             seqs.sort(key=lambda s: -len(s[0]))
+        # token -> can a match start here? Most tokens are ordinary words; deciding it
+        # once per token spares ``_match_at`` for them.
+        self._may_start: dict[str, bool] = {}
 
     @property
     def segmenter(self) -> Segmenter:
@@ -173,10 +176,25 @@ class CompanyMatcher:
                     return tok[: -len(suffix)], 1
         return None
 
+    def _can_start(self, tok: str) -> bool:
+        # Outside the sequences, ``_match_at`` looks at this one token only.
+        may = tok in self._seqs or self._match_at((tok,), 0) is not None
+        if len(self._may_start) >= 300_000:
+            self._may_start.clear()
+        self._may_start[tok] = may
+        return may
+
     def scan(self, tokens: Sequence[str]) -> list[str]:
         """Normalised forms found in a token list, in order."""
         found, i = [], 0
+        may_start = self._may_start
         while i < len(tokens):
+            may = may_start.get(tokens[i])
+            if may is None:
+                may = self._can_start(tokens[i])
+            if not may:
+                i += 1
+                continue
             hit = self._match_at(tokens, i)
             if hit:
                 found.append(hit[0])

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from .companies import CompanyMatcher, CompanyMention
 from .dates import extract_event_date
 from .events import classify_event
-from .tsvector import build_tsvector
+from .segment import get_segmenter
+from .tsvector import tsvector_from_tokens
 
 
 @dataclass(frozen=True)
@@ -41,8 +42,20 @@ def enrich_text(
     indexed (weight B) so that a search for 腾讯 finds an article that only says 混元.
     ``linked_names`` replaces them when a curator fixed the article's companies.
     """
+    seg = matcher_segmenter(matcher)
+    # Each long field is cut once, for the company matching and for the index.
+    cut = (seg or get_segmenter()).cut
+    title_tokens, event_tokens, summary_tokens = (
+        cut(text) if text else None for text in (title, event_summary, summary)
+    )
+    shared = {"title": title_tokens, "event_summary": event_tokens, "summary": summary_tokens}
     mentions = matcher.find(
-        title=title, event_summary=event_summary, summary=summary, keywords=keywords
+        title=title,
+        event_summary=event_summary,
+        summary=summary,
+        keywords=keywords,
+        # Only the matcher's own segmenter may stand in for its cuts.
+        tokens={k: v or [] for k, v in shared.items()} if seg is not None else None,
     )
     main = next((mention.slug for mention in mentions if mention.is_main), None)
     event = classify_event(title, event_summary, summary)
@@ -51,17 +64,21 @@ def enrich_text(
     if linked_names is None:
         linked_names = [names.get(mention.slug, mention.slug) for mention in mentions]
     linked = " ".join(linked_names)
-    vector = build_tsvector(
+
+    def tokens(text: str) -> list[str] | None:
+        return cut(text) if text else None
+
+    vector = tsvector_from_tokens(
         [
-            ("A", title),
-            ("B", " ".join(keywords)),
-            ("B", linked),
-            ("B", " ".join(technologies)),
-            ("B", " ".join(industries)),
-            ("B", event_summary),
-            ("C", summary),
+            ("A", title_tokens),
+            ("B", tokens(" ".join(keywords))),
+            ("B", tokens(linked)),
+            ("B", tokens(" ".join(technologies))),
+            ("B", tokens(" ".join(industries))),
+            ("B", event_tokens),
+            ("C", summary_tokens),
         ],
-        matcher_segmenter(matcher),
+        seg,
     )
     return Enrichment(
         companies=mentions,

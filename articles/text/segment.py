@@ -151,6 +151,9 @@ class Segmenter:
         # word -> freq it had before we raised it (None = absent), to undo cleanly.
         self._company_saved: dict[str, int | None] = {}
         self._company_words: frozenset[str] = frozenset()
+        # Memos of dictionary-dependent results, emptied on every dictionary change.
+        self._short_cuts: dict[str, tuple[str, ...]] = {}
+        self._terms: dict[str, tuple[str, ...]] = {}
         with self._lock:
             if user_dict is not None and Path(user_dict).is_file():
                 self._load_user_dict(Path(user_dict))
@@ -207,6 +210,8 @@ class Segmenter:
     def _commit(self) -> None:
         if self._rust is not None:
             self._rust.commit()
+        self._short_cuts = {}
+        self._terms = {}
 
     def _whole_freq(self, word: str) -> int:
         total = self._python.total
@@ -253,30 +258,48 @@ class Segmenter:
         """Precise-mode tokens of already-normalised text, Latin runs glued back."""
         out: list[str] = []
         glue: list[str] = []
-
-        def flush() -> None:
-            if glue:
-                word = "".join(glue).lstrip(_EDGE_LEADING).rstrip(_EDGE_TRAILING)
-                if _is_wordlike(word):
-                    out.append(word)
-                glue.clear()
-
+        kinds = _TOKEN_KINDS
         for tok in self._cut_engine(normalized):
-            if _ASCII_TOKEN.fullmatch(tok):
+            kind = kinds.get(tok, -1)
+            if kind < 0:
+                kind = _token_kind(tok)
+            if kind == _GLUE:
                 glue.append(tok)
                 continue
-            flush()
-            if _is_wordlike(tok):
+            if glue:
+                _flush_glue(glue, out)
+            if kind == _WORD:
                 out.append(tok)
-        flush()
+        if glue:
+            _flush_glue(glue, out)
         return out
 
     def cut(self, text: str) -> list[str]:
         """Normalise, then segment (precise mode); no whitespace/punctuation tokens."""
-        return self._raw_tokens(normalize(text))
+        if len(text) > _SHORT_TEXT:
+            return self._raw_tokens(normalize(text))
+        # Tag names, keywords and company names recur in every article. The memo is
+        # taken before the engine: a result cut during a dictionary change lands in
+        # the memo that change discards (``_commit`` swaps the engine, then the memo).
+        memo = self._short_cuts
+        cached = memo.get(text)
+        if cached is None:
+            cached = _bounded_put(memo, text, tuple(self._raw_tokens(normalize(text))))
+        return list(cached)
 
     def sub_words(self, word: str) -> list[str]:
         """Dictionary words inside ``word`` as jieba's search mode finds them."""
+        return list(self.terms(word)[1:])
+
+    def terms(self, word: str) -> tuple[str, ...]:
+        """``word`` followed by its sub-words: the lexemes indexed at its position."""
+        memo = self._terms  # before reading frequencies, as in ``cut``
+        terms = memo.get(word)
+        if terms is None:
+            terms = _bounded_put(memo, word, (word, *self._find_sub_words(word)))
+        return terms
+
+    def _find_sub_words(self, word: str) -> list[str]:
         freq = self._freq
         subs: list[str] = []
         if _ASCII_TOKEN.fullmatch(word):
@@ -295,11 +318,39 @@ class Segmenter:
 
     def index_terms(self, text: str, start_position: int = 1) -> list[tuple[str, int]]:
         """(lexeme, position) pairs; sub-words share their parent word's position."""
-        terms: list[tuple[str, int]] = []
-        for pos, word in enumerate(self.cut(text), start=start_position):
-            terms.append((word, pos))
-            terms.extend((sub, pos) for sub in self.sub_words(word))
-        return terms
+        terms = self.terms
+        return [
+            (lexeme, pos)
+            for pos, word in enumerate(self.cut(text), start=start_position)
+            for lexeme in terms(word)
+        ]
+
+
+_GLUE, _WORD, _SKIP = 1, 2, 0
+# token -> kind; tokens repeat endlessly, the regex and isalnum tests need not.
+_TOKEN_KINDS: dict[str, int] = {}
+_MEMO_LIMIT = 300_000
+_SHORT_TEXT = 64
+
+
+def _token_kind(tok: str) -> int:
+    kind = _GLUE if _ASCII_TOKEN.fullmatch(tok) else _WORD if _is_wordlike(tok) else _SKIP
+    return _bounded_put(_TOKEN_KINDS, tok, kind)
+
+
+def _bounded_put(memo: dict, key, value):
+    """A memo that is emptied when full: cheap, and enough for a bounded vocabulary."""
+    if len(memo) >= _MEMO_LIMIT:
+        memo.clear()
+    memo[key] = value
+    return value
+
+
+def _flush_glue(glue: list[str], out: list[str]) -> None:
+    word = "".join(glue).lstrip(_EDGE_LEADING).rstrip(_EDGE_TRAILING)
+    if _is_wordlike(word):
+        out.append(word)
+    glue.clear()
 
 
 _instance: Segmenter | None = None

@@ -7,12 +7,13 @@ PostgreSQL a finished tsvector literal, passed as a bound parameter and cast wit
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from .segment import Segmenter, get_segmenter
 
 __all__ = [
     "build_tsvector",
+    "tsvector_from_tokens",
     "quote_lexeme",
     "MAX_POSITION",
     "MAX_POSITIONS_PER_LEXEME",
@@ -46,41 +47,128 @@ def build_tsvector(
     the strongest. Over-long lexemes are dropped. Empty input gives ``''``.
     """
     seg = segmenter or get_segmenter()
-    # lexeme -> {position: weight}
-    entries: dict[str, dict[int, str]] = {}
+    return tsvector_from_tokens(
+        ((weight, seg.cut(text) if text else None) for weight, text in weighted_texts), seg
+    )
+
+
+def tsvector_from_tokens(
+    weighted_tokens: Iterable[tuple[str, Sequence[str] | None]], segmenter: Segmenter | None = None
+) -> str:
+    """``build_tsvector`` for texts already cut by ``segmenter.cut``.
+
+    ``None`` stands for an empty text (it takes no positions, not even the gap).
+    """
+    seg = segmenter or get_segmenter()
+    parts = list(weighted_tokens)
+    if sum(len(tokens) + PART_GAP for _, tokens in parts if tokens is not None) < MAX_POSITION:
+        return _unclamped(parts, seg)
+    return _clamped(parts, seg)
+
+
+def _weight(weight: str | None) -> str:
+    weight = (weight or "D").upper()
+    if weight not in _WEIGHT_RANK:
+        raise ValueError(f"invalid tsvector weight {weight!r}")
+    return weight
+
+
+def _unclamped(parts, seg: Segmenter) -> str:
+    """The common case: no position reaches MAX_POSITION, so none repeats per lexeme.
+
+    Groups first (a dict keeps first-seen order, which the byte budget needs), then
+    filters; the result is the same as ``_clamped``'s, with less work per lexeme.
+    """
+    terms = seg.terms
+    grouped: dict[str, list[str]] = {}
+    next_pos = 1
+    for weight, tokens in parts:
+        suffix = _SUFFIX[_weight(weight)]
+        if tokens is None:
+            continue
+        for pos, word in enumerate(tokens, start=next_pos):
+            formatted = f"{pos}{suffix}"
+            for lexeme in terms(word):
+                positions = grouped.get(lexeme)
+                if positions is None:
+                    grouped[lexeme] = [formatted]
+                else:
+                    positions.append(formatted)
+        next_pos += len(tokens) + PART_GAP
+    kept = []
+    total_bytes = 0
+    memo = _QUOTED
+    for lexeme, positions in grouped.items():
+        quoted = memo.get(lexeme) or _remember_quoted(lexeme)
+        if not quoted or total_bytes + quoted[1] > _MAX_TOTAL_LEXEME_BYTES:
+            continue
+        total_bytes += quoted[1]
+        kept.append((lexeme, quoted[0], positions))
+    kept.sort()
+    return " ".join(
+        quoted + ":" + ",".join(positions[:MAX_POSITIONS_PER_LEXEME])
+        for _, quoted, positions in kept
+    )
+
+
+def _clamped(parts, seg: Segmenter) -> str:
+    """The general case: positions past MAX_POSITION are clamped onto it."""
+    terms = seg.terms
+    quoted_memo = _QUOTED
+    # lexeme -> its positions, formatted ("17C"), ascending: positions only grow.
+    entries: dict[str, list[str]] = {}
+    # lexemes whose last position is the clamped MAX_POSITION -> that one's weight rank
+    at_max: dict[str, int] = {}
     total_bytes = 0
     next_pos = 1
-    for weight, text in weighted_texts:
-        weight = (weight or "D").upper()
-        if weight not in _WEIGHT_RANK:
-            raise ValueError(f"invalid tsvector weight {weight!r}")
-        if not text:
+    for weight, tokens in parts:
+        weight = _weight(weight)
+        if tokens is None:
             continue
-        last = next_pos - 1
-        for lexeme, pos in seg.index_terms(text, start_position=next_pos):
-            last = pos
-            positions = entries.get(lexeme)
-            if positions is None:
-                size = len(lexeme.encode("utf-8"))
-                if size > MAX_LEXEME_BYTES or "\x00" in lexeme:
-                    continue
-                if total_bytes + size > _MAX_TOTAL_LEXEME_BYTES:
-                    continue
-                total_bytes += size
-                positions = entries[lexeme] = {}
-            pos = min(pos, MAX_POSITION)
-            old = positions.get(pos)
-            if old is None:
-                if len(positions) < MAX_POSITIONS_PER_LEXEME:
-                    positions[pos] = weight
-            elif _WEIGHT_RANK[weight] > _WEIGHT_RANK[old]:
-                positions[pos] = weight
-        next_pos = last + 1 + PART_GAP
+        rank = _WEIGHT_RANK[weight]
+        suffix = _SUFFIX[weight]
+        pos = next_pos - 1
+        for pos, word in enumerate(tokens, start=next_pos):
+            clamped = pos >= MAX_POSITION
+            formatted = f"{MAX_POSITION if clamped else pos}{suffix}"
+            for lexeme in terms(word):
+                positions = entries.get(lexeme)
+                if positions is None:
+                    quoted = quoted_memo.get(lexeme)
+                    if quoted is None:
+                        quoted = _remember_quoted(lexeme)
+                    if not quoted:  # over-long, or holds a NUL
+                        continue
+                    size = quoted[1]
+                    if total_bytes + size > _MAX_TOTAL_LEXEME_BYTES:
+                        continue
+                    total_bytes += size
+                    positions = entries[lexeme] = []
+                if clamped and lexeme in at_max:
+                    # The same (clamped) position again: the strongest weight wins.
+                    if rank > at_max[lexeme]:
+                        positions[-1] = formatted
+                        at_max[lexeme] = rank
+                elif len(positions) < MAX_POSITIONS_PER_LEXEME:
+                    positions.append(formatted)
+                    if clamped:
+                        at_max[lexeme] = rank
+        next_pos = pos + 1 + PART_GAP
     return " ".join(
-        quote_lexeme(lexeme) + ":" + ",".join(_fmt(p, w) for p, w in sorted(positions.items()))
+        (quoted_memo.get(lexeme) or _remember_quoted(lexeme))[0] + ":" + ",".join(positions)
         for lexeme, positions in sorted(entries.items())
     )
 
 
-def _fmt(pos: int, weight: str) -> str:
-    return str(pos) if weight == "D" else f"{pos}{weight}"
+_SUFFIX = {"A": "A", "B": "B", "C": "C", "D": ""}
+# lexeme -> (quoted, UTF-8 size), or () when it cannot be a lexeme; bounded.
+_QUOTED: dict[str, tuple[str, int] | tuple[()]] = {}
+
+
+def _remember_quoted(lexeme: str) -> tuple[str, int] | tuple[()]:
+    size = len(lexeme.encode("utf-8"))
+    ok = size <= MAX_LEXEME_BYTES and "\x00" not in lexeme
+    if len(_QUOTED) >= 300_000:
+        _QUOTED.clear()
+    value = _QUOTED[lexeme] = (quote_lexeme(lexeme), size) if ok else ()
+    return value
