@@ -8,10 +8,11 @@ Called by the importer for every created or updated article, by the
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterable, Sequence
 
 from django.contrib.postgres.search import SearchVectorField
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Prefetch, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -19,9 +20,12 @@ from django.utils import timezone
 from articles.dictionary import current_matcher
 from articles.models import Article, ArticleCompany, Company, Event
 from articles.models.tags import TAG_KINDS
-from articles.text.pipeline import enrich_text
+from articles.text.pipeline import Enrichment, ParallelEnricher, enrich_text
 
 CHUNK_SIZE = 500
+# Below this many articles, worker start-up would cost more than it saves.
+PARALLEL_MIN_ARTICLES = 1000
+ENRICH_PROCESSES = 2
 EVENT_WINDOW = dt.timedelta(days=3)
 DERIVED_FIELDS = [
     "main_company",
@@ -42,19 +46,42 @@ def _no_progress(iterable, description, total):
 
 
 def enrich_articles(article_ids: Sequence[int], *, progress: Progress = _no_progress) -> int:
-    """Re-derive companies, event and search vector for these articles. Returns the count."""
+    """Re-derive companies, event and search vector for these articles. Returns the count.
+
+    From ``PARALLEL_MIN_ARTICLES`` articles on, the text work runs in
+    ``ENRICH_PROCESSES`` worker processes, one chunk ahead of the writes.
+    """
     version, matcher = current_matcher()
     companies = {
         slug: (pk, name) for pk, slug, name in Company.objects.values_list("pk", "slug", "name")
     }
     names_by_slug = {slug: name for slug, (_, name) in companies.items()}
     ids = sorted(set(article_ids))
-    chunks = range(0, len(ids), CHUNK_SIZE)
-    for start in progress(chunks, "enriching", len(chunks)):
-        with transaction.atomic():
-            _enrich_chunk(
-                ids[start : start + CHUNK_SIZE], version, matcher, companies, names_by_slug
-            )
+    chunks = [ids[start : start + CHUNK_SIZE] for start in range(0, len(ids), CHUNK_SIZE)]
+    parallel = None
+    if len(ids) >= PARALLEL_MIN_ARTICLES and ENRICH_PROCESSES > 1:
+        parallel = ParallelEnricher(matcher, names_by_slug, ENRICH_PROCESSES)
+    try:
+        pending = None  # (articles, results) of the chunk being enriched
+        for chunk in progress(chunks, "enriching", len(chunks)):
+            articles = _load_chunk(chunk)
+            arguments = [_enrich_arguments(article) for article in articles]
+            if parallel is None:
+                results = [
+                    enrich_text(matcher, company_names=names_by_slug, **kwargs)
+                    for kwargs in arguments
+                ]
+                _write_chunk(articles, results, version, companies)
+                continue
+            submitted = (articles, parallel.submit(arguments))
+            if pending is not None:
+                _write_chunk(pending[0], pending[1].get(), version, companies)
+            pending = submitted
+        if pending is not None:
+            _write_chunk(pending[0], pending[1].get(), version, companies)
+    finally:
+        if parallel is not None:
+            parallel.close()
     return len(ids)
 
 
@@ -75,8 +102,8 @@ def _tag_names(article: Article, field_name: str) -> list[str]:
     return [link.tag.name for link in getattr(article, related[field_name]).all()]
 
 
-def _enrich_chunk(ids, version, matcher, companies, names_by_slug) -> None:
-    articles = list(
+def _load_chunk(ids) -> list[Article]:
+    return list(
         Article.objects.filter(pk__in=ids)
         .prefetch_related(
             *_tag_prefetches(),
@@ -84,25 +111,43 @@ def _enrich_chunk(ids, version, matcher, companies, names_by_slug) -> None:
         )
         .order_by("pk")
     )
+
+
+def _kept_links(article: Article) -> list[ArticleCompany] | None:
+    """The company links a curator fixed, or None when enrichment decides them."""
+    if "companies" in set(article.curated_fields or []):
+        return list(article.company_links.all())
+    return None
+
+
+def _enrich_arguments(article: Article) -> dict:
+    """``enrich_text``'s keyword arguments for a stored article (plain, picklable data)."""
+    kept_links = _kept_links(article)
+    return {
+        "title": article.title,
+        "summary": article.summary,
+        "event_summary": article.event_summary,
+        "keywords": _tag_names(article, "keywords"),
+        "technologies": _tag_names(article, "technologies"),
+        "industries": _tag_names(article, "industries"),
+        "linked_names": [link.company.name for link in kept_links]
+        if kept_links is not None
+        else None,
+    }
+
+
+def _write_chunk(articles: list[Article], results: list[Enrichment], version, companies) -> None:
+    with transaction.atomic():
+        _apply_chunk(articles, results, version, companies)
+
+
+def _apply_chunk(articles, results, version, companies) -> None:
     now = timezone.now()
     new_links: list[ArticleCompany] = []
     relink: list[int] = []
-    for article in articles:
+    for article, result in zip(articles, results, strict=True):
         curated = set(article.curated_fields or [])
-        kept_links = list(article.company_links.all()) if "companies" in curated else None
-        result = enrich_text(
-            matcher,
-            title=article.title,
-            summary=article.summary,
-            event_summary=article.event_summary,
-            keywords=_tag_names(article, "keywords"),
-            technologies=_tag_names(article, "technologies"),
-            industries=_tag_names(article, "industries"),
-            company_names=names_by_slug,
-            linked_names=[link.company.name for link in kept_links]
-            if kept_links is not None
-            else None,
-        )
+        kept_links = _kept_links(article)
         if "main_company" not in curated:
             article.main_company_id = companies.get(result.main_company, (None,))[0]
         if "event_type" not in curated:
@@ -149,8 +194,63 @@ def _enrich_chunk(ids, version, matcher, companies, names_by_slug) -> None:
 
     ArticleCompany.objects.filter(article_id__in=relink).delete()
     ArticleCompany.objects.bulk_create(new_links)
-    Article.objects.bulk_update(articles, DERIVED_FIELDS)
+    _update_derived(articles)
     assign_events(articles)
+
+
+# Column types of DERIVED_FIELDS, for the arrays ``_update_columns`` binds.
+_DERIVED_TYPES = {
+    "main_company_id": "bigint",
+    "event_type": "text",
+    "event_date": "date",
+    "event_date_precision": "text",
+    "event_cues": "jsonb",
+    "search_vector": "tsvector",
+    "enriched_at": "timestamptz",
+    "dictionary_version": "integer",
+}
+
+
+def _update_derived(articles: list[Article]) -> None:
+    rows = []
+    for article in articles:
+        vector = article.search_vector
+        rows.append(
+            (
+                article.pk,
+                article.main_company_id,
+                article.event_type,
+                article.event_date,
+                article.event_date_precision,
+                json.dumps(article.event_cues, ensure_ascii=False),
+                vector.source_expressions[0].value if isinstance(vector, Cast) else vector,
+                article.enriched_at,
+                article.dictionary_version,
+            )
+        )
+    _update_columns(Article, _DERIVED_TYPES, rows)
+
+
+def _update_columns(model, types: dict[str, str], rows: list[tuple]) -> None:
+    """``UPDATE … FROM unnest(arrays)``: one statement, values bound as arrays.
+
+    Each row is (pk, *values in ``types`` order). Django's bulk_update builds a
+    CASE WHEN per row and field instead, which took ~40 s per 1,000 articles.
+    Table and column names come from the model, types from the fixed map above.
+    """
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = [connection.ops.quote_name(column) for column in types]
+    assignments = ", ".join(f"{name} = v.{name}" for name in names)
+    arrays = ", ".join(["%s::bigint[]", *(f"%s::{kind}[]" for kind in types.values())])
+    columns = list(zip(*rows, strict=True))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS a SET {assignments} "  # noqa: S608 - names from the model
+            f"FROM unnest({arrays}) AS v(id, {', '.join(names)}) WHERE a.id = v.id",
+            [list(values) for values in columns],
+        )
 
 
 def _same_event(event: Event, article: Article) -> bool:
@@ -237,7 +337,9 @@ def assign_events(articles: list[Article]) -> None:
     )
     for article in articles:
         article.event_id = article.event.pk if article.event else None
-    Article.objects.bulk_update(articles, ["event"])
+    _update_columns(
+        Article, {"event_id": "bigint"}, [(article.pk, article.event_id) for article in articles]
+    )
     Event.objects.filter(pk__in=previous, articles__isnull=True).delete()
 
     touched = {article.event_id for article in articles}

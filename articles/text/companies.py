@@ -127,6 +127,10 @@ class CompanyMatcher:
     def segmenter(self) -> Segmenter:
         return self._segmenter
 
+    @property
+    def entries(self) -> tuple[CompanyEntry, ...]:
+        return tuple(self._entries.values())
+
     def all_words(self) -> list[str]:
         """Every normalised name, alias and product known to the matcher."""
         return sorted(self._forms)
