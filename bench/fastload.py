@@ -6,7 +6,8 @@ and date, events and their companies, search vectors), without the importer's
 per-row ORM work:
 
 * records are built, parsed (the importer's own parser) and enriched (the pure
-  ``articles.text.pipeline.enrich_text``) in worker processes: jieba is CPU-bound;
+  ``articles.text.pipeline.enrich_text``, rjieba underneath) in worker processes:
+  segmentation is CPU-bound;
 * the worker's segmenter memoises segmentation per sentence (``MemoSegmenter``):
   jieba cuts the text between two full stops independently of the rest, so the
   tokens are the same, and the corpus repeats sentences from its pool;
@@ -59,13 +60,11 @@ class MemoSegmenter(Segmenter):
 
     def __init__(self, *args, cache_limit: int = 500_000, **kwargs):
         self._cuts: dict[str, tuple[str, ...]] = {}
-        self._subs: dict[str, list[str]] = {}
         self._limit = cache_limit
         super().__init__(*args, **kwargs)
 
     def _forget(self) -> None:
         self._cuts.clear()
-        self._subs.clear()
 
     def load_user_dict(self, path) -> None:
         super().load_user_dict(path)
@@ -93,14 +92,6 @@ class MemoSegmenter(Segmenter):
             if piece:
                 tokens.extend(self._piece(piece))
         return tokens
-
-    def sub_words(self, word: str) -> list[str]:
-        subs = self._subs.get(word)
-        if subs is None:
-            if len(self._subs) >= self._limit:
-                self._subs.clear()
-            subs = self._subs[word] = super().sub_words(word)
-        return list(subs)
 
 
 # -- worker side ---------------------------------------------------------------------
@@ -502,6 +493,7 @@ def load_corpus(
             log(f"recreating {len(restore)} indexes and foreign keys")
             for statement in restore:
                 cursor.execute(statement)
+            rebuild_derived_data(cursor, log)
             report.index_seconds = time.monotonic() - index_started
             batch.created_count = report.articles
             batch.status = ImportBatch.Status.SUCCEEDED
@@ -522,6 +514,18 @@ def load_corpus(
     report.vacuum_seconds = time.monotonic() - vacuum_started
     report.seconds = time.monotonic() - started
     return report
+
+
+def rebuild_derived_data(cursor, log: Callable[[str], None]) -> None:
+    """The one place to recompute data derived from the link tables after the load.
+
+    Everything above writes articles and their tag/company links with COPY, once,
+    in the load's transaction, with indexes and keys dropped; anything computed from
+    those tables (denormalised id arrays, summary tables, counters) is best rebuilt
+    here in bulk, once, rather than by per-statement triggers during the COPYs
+    (disable such triggers next to ``_drop_secondary`` and call the bulk rebuild
+    function here). Nothing is derived yet.
+    """
 
 
 def _article(row: tuple, pk: int, companies: dict[str, int]) -> dict:
