@@ -66,7 +66,8 @@ BUMP = (
 def _function(name: str, body: str) -> str:
     return (
         f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
-        f"BEGIN\n{body};\n{BUMP};\nRETURN NULL;\nEND\n$$;"
+        # The version row first: writers queue on it before locking any count row.
+        f"BEGIN\n{BUMP};\n{body};\nRETURN NULL;\nEND\n$$;"
     )
 
 
@@ -80,6 +81,31 @@ def _trigger(name: str, table: str, event: str, function: str) -> str:
     return (
         f"CREATE TRIGGER {name} AFTER {event} ON {table} {referencing} "
         f"FOR EACH STATEMENT EXECUTE FUNCTION {function}();"
+    )
+
+
+COUNT_TABLE = "articles_facetcount"
+# dimension of articles_facetcount → its key, as text, per facet row
+COUNTED = (
+    *((array.removesuffix("_ids"), f"unnest({array})::text") for _, _, array in LINKS),
+    ("event_type", "event_type"),
+    ("month", "COALESCE(date_trunc('month', event_date)::date::text, '')"),
+)
+
+
+def _count_changes(*sources: tuple[str, int]) -> str:
+    """Add the published rows of each (transition table, +1 or -1) to the counts."""
+    parts = [
+        f"SELECT '{dimension}' AS dimension, {key} AS key, {sign} AS delta "
+        f"FROM {table} WHERE status = 'published'"
+        for table, sign in sources
+        for dimension, key in COUNTED
+    ]
+    return (
+        f"INSERT INTO {COUNT_TABLE} AS c (dimension, key, count) "
+        f"SELECT dimension, key, sum(delta) FROM ({' UNION ALL '.join(parts)}) d "
+        "GROUP BY dimension, key HAVING sum(delta) <> 0 ORDER BY dimension, key "
+        "ON CONFLICT (dimension, key) DO UPDATE SET count = c.count + EXCLUDED.count"
     )
 
 
@@ -124,6 +150,26 @@ def _install_sql() -> list[str]:
         statements.append(
             _trigger("facetrow_truncate", table, "TRUNCATE", "articles_bump_data_version")
         )
+    # The facet rows' own changes keep the published counts (no version bump: the
+    # statement that changed the rows bumps it).
+    for event, sources in (
+        ("INSERT", [("new_rows", 1)]),
+        ("DELETE", [("old_rows", -1)]),
+        ("UPDATE", [("new_rows", 1), ("old_rows", -1)]),
+    ):
+        function = f"articles_facetcount_{event.lower()}"
+        statements.append(
+            f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+            f"BEGIN\n{_count_changes(*sources)};\nRETURN NULL;\nEND\n$$;"
+        )
+        statements.append(_trigger(f"facetcount_{event.lower()}", ROW_TABLE, event, function))
+    statements.append(
+        "CREATE OR REPLACE FUNCTION articles_facetcount_truncate() RETURNS trigger "
+        f"LANGUAGE plpgsql AS $$\nBEGIN\nDELETE FROM {COUNT_TABLE};\nRETURN NULL;\nEND\n$$;"
+    )
+    statements.append(
+        _trigger("facetcount_truncate", ROW_TABLE, "TRUNCATE", "articles_facetcount_truncate")
+    )
     for table in NAMED_TABLES:
         # Names and slugs are read fresh, but cached orderings break ties by name.
         statements.append(
@@ -149,6 +195,9 @@ def _uninstall_sql() -> list[str]:
         for event in ("insert", "update", "delete"):
             name = f"articles_facetrow_{table.removeprefix('articles_')}_{event}"
             statements.append(f"DROP FUNCTION IF EXISTS {name}();")
+    for event in ("insert", "update", "delete", "truncate"):
+        statements.append(f"DROP TRIGGER IF EXISTS facetcount_{event} ON {ROW_TABLE};")
+        statements.append(f"DROP FUNCTION IF EXISTS articles_facetcount_{event}();")
     statements.append("DROP FUNCTION IF EXISTS articles_bump_data_version();")
     statements.append(f"DROP SEQUENCE IF EXISTS {VERSION_SEQUENCE};")
     return statements
@@ -179,13 +228,14 @@ def rebuild_all() -> int:
 
     Set-based (one INSERT … SELECT with grouped link tables), for backfills and bulk
     loaders that ran with these triggers disabled. It empties the table first
-    (TRUNCATE: readers of the facet rows wait until it commits).
+    (TRUNCATE: readers of the facet rows wait until it commits); the published counts
+    are recounted by the facet rows' own triggers, in the same statement.
     """
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL work_mem = '256MB'")
-        cursor.execute(f"TRUNCATE {ROW_TABLE}")
+        cursor.execute(f"TRUNCATE {ROW_TABLE}, {COUNT_TABLE}")
         cursor.execute(_rebuild_sql())
         count = cursor.rowcount
         cursor.execute(BUMP)
-        cursor.execute(f"ANALYZE {ROW_TABLE}")
+        cursor.execute(f"ANALYZE {ROW_TABLE}, {COUNT_TABLE}")
     return count

@@ -2,7 +2,7 @@ from .article import Article, ArticleQuerySet
 from .companies import ArticleCompany, Company, CompanyName, DictionaryVersion
 from .curation import MergeRecord, SlugKind, SlugRedirect, TagAlias
 from .events import Event, EventType
-from .facets import ArticleFacetRow, DataVersion
+from .facets import ArticleFacetRow, DataVersion, FacetCount
 from .imports import ImportBatch
 from .tags import (
     ArticleIndustry,
@@ -27,6 +27,7 @@ __all__ = [
     "DictionaryVersion",
     "Event",
     "EventType",
+    "FacetCount",
     "ImportBatch",
     "Industry",
     "Keyword",

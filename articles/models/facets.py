@@ -15,6 +15,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Count, F, Func, IntegerField
+from django.db.models.functions import TruncMonth
 
 # facet parameter → array column
 ARRAY_COLUMNS = {
@@ -56,17 +57,18 @@ class ArticleFacetRowQuerySet(models.QuerySet):
         )
         return list(rows[:limit] if limit else rows)
 
-    def monthly_counts(self) -> list[tuple]:
-        """``[(first day of month, rows), …]`` in date order; undated rows skipped."""
-        from django.db.models.functions import TruncMonth
+    def monthly_counts(self, *, undated: bool = False) -> list[tuple]:
+        """``[(first day of month, rows), …]`` in date order.
 
+        Undated rows are skipped, or with ``undated`` counted last as ``(None, rows)``
+        (so one query gives the timeline and the total).
+        """
+        rows = self.order_by() if undated else self.order_by().filter(event_date__isnull=False)
         rows = (
-            self.order_by()
-            .filter(event_date__isnull=False)
-            .annotate(month=TruncMonth("event_date"))
+            rows.annotate(month=TruncMonth("event_date"))
             .values_list("month")
             .annotate(n=Count("*"))
-            .order_by("month")
+            .order_by(F("month").asc(nulls_last=True))
         )
         return list(rows)
 
@@ -124,3 +126,38 @@ class DataVersion(models.Model):
     def current(cls) -> int | None:
         """The data version, or None before anything was written. One tiny query."""
         return cls.objects.filter(pk=1).values_list("version", flat=True).first()
+
+
+class FacetCountQuerySet(models.QuerySet):
+    def top(self, dimension: str, limit: int | None = None) -> list[tuple[str, int]]:
+        """``[(key, published articles), …]`` of ``dimension``, most first."""
+        rows = (
+            self.filter(dimension=dimension, count__gt=0)
+            .order_by("-count", "key")
+            .values_list("key", "count")
+        )
+        return list(rows[:limit] if limit else rows)
+
+
+class FacetCount(models.Model):
+    """How many published articles have each value: the facet counts with no filter.
+
+    Kept by a trigger on the facet rows from their changes (articles.denormalized), so
+    the unfiltered list, the home page and the indexes never scan all articles.
+    ``key`` is a company or tag id, an event type, or a month's first day ('' undated).
+    """
+
+    dimension = models.CharField(max_length=16, editable=False)
+    key = models.CharField(max_length=64, editable=False)
+    count = models.IntegerField(editable=False)
+
+    objects = FacetCountQuerySet.as_manager()
+
+    class Meta:
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(fields=["dimension", "key"], name="facetcount_dimension_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension} {self.key}: {self.count}"

@@ -147,7 +147,9 @@ def company_detail(request, slug):
             ),
             "events_by_type": _group_by_type(events),
             "co_mentioned": with_counts(
-                Company.objects.exclude(pk=company.pk), counts["company"], TOP
+                Company.objects.all(),
+                [(pk, n) for pk, n in counts["company"] if pk != company.pk],
+                TOP,
             ),
             "technologies": with_counts(
                 TAG_MODELS["technology"].objects.all(), counts["technology"], TOP
