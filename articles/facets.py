@@ -1,22 +1,27 @@
 """Facet counts: for each dimension, counts under every *other* active filter.
 
 So selecting one company does not collapse the other companies' counts to zero.
-One aggregate query per dimension plus one to name the values.
+Counts come from the derived facet rows (``unnest`` of the id arrays, grouped), one
+aggregate query per dimension, cached as one block per filter combination and data
+version (articles.aggregate_cache); names are read fresh, one query per dimension.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from django.db.models import Count
-
-from articles.filters import FACETS, LINKS, ArticleFilter, FacetSpec
-from articles.models import EventType
+from articles.aggregate_cache import cached
+from articles.filters import FACETS, ArticleFilter, FacetSpec
+from articles.models import EventType, FacetCount
+from articles.models.facets import ARRAY_COLUMNS
 
 from . import querystring
 
 TOP = 10
 MORE = 50
+NOT_FILTERS = ("sort", "main_company_only")  # they change no count by themselves
 
 
 @dataclass
@@ -42,32 +47,60 @@ class Facet:
         return self.values[TOP:]
 
 
-def _counts(spec: FacetSpec, articles, main_only: bool) -> list[tuple[object, int]]:
+def _counts(spec: FacetSpec, filterset: ArticleFilter, main_only: bool) -> list[tuple]:
+    main_companies = spec.param == "company" and main_only
+    if not main_companies and not _filtered(filterset, spec.param):
+        # Every published article: the trigger-kept counts, not a scan.
+        top = FacetCount.objects.top(spec.param, MORE)
+        return top if spec.model is None else [(int(key), n) for key, n in top]
+    rows = filterset.facet_rows_without(spec.param)
     if spec.model is None:
-        rows = articles.order_by().values_list("event_type").annotate(n=Count("id"))
-    elif spec.param == "company" and main_only:
-        rows = (
-            articles.order_by()
-            .filter(main_company__isnull=False)
-            .values_list("main_company")
-            .annotate(n=Count("id"))
+        return rows.field_counts("event_type", MORE)
+    if spec.param == "company" and main_only:
+        return rows.field_counts("main_company_id", MORE)
+    return rows.value_counts(ARRAY_COLUMNS[spec.param], MORE)
+
+
+def _filtered(filterset: ArticleFilter, skip: str) -> bool:
+    """Whether a filter other than ``skip`` narrows the articles."""
+    data = filterset.form.cleaned_data
+    return any(value for name, value in data.items() if name not in (skip, *NOT_FILTERS))
+
+
+def _plain(value) -> object:
+    """A filter value as something with a stable repr, for the cache key."""
+    if isinstance(value, (str, bool, int, Decimal, dt.date)):
+        return str(value)
+    return tuple(sorted(str(getattr(item, "pk", item)) for item in value))
+
+
+def filter_key(filterset: ArticleFilter) -> tuple:
+    """What the facet counts depend on: every active filter, not the sorting or page."""
+    return tuple(
+        sorted(
+            (name, _plain(value))
+            for name, value in filterset.form.cleaned_data.items()
+            if name != "sort" and value
         )
-    else:
-        link_model, key = LINKS[spec.param]
-        rows = (
-            link_model.objects.filter(article__in=articles.order_by().values("pk"))
-            .values_list(key)
-            .annotate(n=Count("id"))
-        )
-    return list(rows.order_by("-n")[:MORE])
+    )
+
+
+def all_counts(filterset: ArticleFilter) -> dict[str, list[tuple]]:
+    """``{facet parameter: [(value, count), …]}``, the top ``MORE`` of each, cached."""
+    main_only = bool(filterset.form.cleaned_data.get("main_company_only"))
+    return cached(
+        "facets",
+        filter_key(filterset),
+        lambda: {spec.param: _counts(spec, filterset, main_only) for spec in FACETS},
+    )
 
 
 def compute_facets(filterset: ArticleFilter, params: list[tuple[str, str]]) -> list[Facet]:
-    main_only = bool(filterset.form.cleaned_data.get("main_company_only"))
+    counted = all_counts(filterset)
     facets = []
     for spec in FACETS:
         selected = {value for key, value in params if key == spec.param}
-        counts = _counts(spec, filterset.queryset_without(spec.param), main_only)
+        counts = counted[spec.param]
         if spec.model is None:
             labels = dict(EventType.choices)
             named = [(key, str(labels.get(key, key)), n) for key, n in counts]

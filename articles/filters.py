@@ -3,6 +3,10 @@
 Values are stable slugs. Within one dimension values are ORed, across dimensions
 ANDed. ``FacetSpec`` describes each facet dimension so facet counts can be
 computed with every *other* filter applied.
+
+Company and tag filters test the article's derived id arrays (``ArticleFacetRow``,
+GIN-indexed) instead of the link tables; ``row_condition`` states each filter once,
+for articles (through ``facet_row__``) and for the facet rows themselves.
 """
 
 from __future__ import annotations
@@ -11,21 +15,19 @@ from dataclasses import dataclass
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import (
     Article,
-    ArticleCompany,
-    ArticleIndustry,
-    ArticleKeyword,
-    ArticleTechnology,
+    ArticleFacetRow,
     Company,
     EventType,
     Industry,
     Keyword,
     Technology,
 )
+from articles.models.facets import ARRAY_COLUMNS
 from articles.search import apply_search, compile_search
 
 MAX_FILTER_VALUES = 20  # more than this is a crawler, not a reader: 400
@@ -40,8 +42,33 @@ class SlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
-def linked_to(link_model, field: str, values) -> Exists:
-    return Exists(link_model.objects.filter(article=OuterRef("pk"), **{f"{field}__in": values}))
+ROW = "facet_row__"  # from Article to its ArticleFacetRow
+
+
+def row_condition(name: str, value, *, main_only: bool, prefix: str = "") -> Q | None:
+    """Filter ``name`` = ``value`` as a condition on ArticleFacetRow fields (after ``prefix``).
+
+    None for what the facet rows do not hold (the search, sorting, switches) or an
+    empty value.
+    """
+    if not value:
+        return None
+    dimension = name.removeprefix("exclude_")
+    if dimension in ARRAY_COLUMNS:
+        ids = sorted(item.pk for item in value)
+        if name == "company" and main_only:
+            return Q(**{f"{prefix}main_company_id__in": ids})
+        overlaps = Q(**{f"{prefix}{ARRAY_COLUMNS[dimension]}__overlap": ids})
+        return ~overlaps if name != dimension else overlaps
+    lookups = {
+        "event_type": "event_type__in",
+        "date_from": "event_date__gte",
+        "date_to": "event_date__lte",
+        "year": "event_date__year",
+    }
+    if name in lookups:
+        return Q(**{f"{prefix}{lookups[name]}": value})
+    return None
 
 
 class ArticleFilter(django_filters.FilterSet):
@@ -99,14 +126,12 @@ class ArticleFilter(django_filters.FilterSet):
             return queryset
         if name == "company" and self.form.cleaned_data.get("main_company_only"):
             return queryset.filter(main_company__in=value)
-        link_model, field = LINKS[name]
-        return queryset.filter(linked_to(link_model, field, value))
+        return queryset.filter(row_condition(name, value, main_only=False, prefix=ROW))
 
     def filter_excluded(self, queryset, name, value):
         if not value:
             return queryset
-        link_model, field = LINKS[name.removeprefix("exclude_")]
-        return queryset.exclude(linked_to(link_model, field, value))
+        return queryset.filter(row_condition(name, value, main_only=False, prefix=ROW))
 
     # -- state --------------------------------------------------------------------
 
@@ -140,6 +165,26 @@ class ArticleFilter(django_filters.FilterSet):
             self._unranked = False
         return queryset.order_by()
 
+    def facet_rows_without(self, skip: str) -> QuerySet:
+        """The facet rows of ``queryset_without(skip)``'s articles, read without the articles.
+
+        Assumes the filterset's base queryset is the published articles (the listing's).
+        """
+        data = self.form.cleaned_data
+        main_only = bool(data.get("main_company_only"))
+        rows = ArticleFacetRow.objects.published()
+        for name, value in data.items():
+            if name == skip:
+                continue
+            if name == "q" and value:
+                matching = apply_search(Article.objects.all(), self.search, rank=False)
+                rows = rows.filter(article__in=matching.values("pk"))
+                continue
+            condition = row_condition(name, value, main_only=main_only)
+            if condition is not None:
+                rows = rows.filter(condition)
+        return rows
+
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         queryset = super().filter_queryset(queryset)
         if self.ordering == "relevance":
@@ -147,14 +192,6 @@ class ArticleFilter(django_filters.FilterSet):
         if self.ordering == "oldest":
             return queryset.order_by("event_date", "id")
         return queryset.newest_first()
-
-
-LINKS = {
-    "company": (ArticleCompany, "company"),
-    "industry": (ArticleIndustry, "tag"),
-    "technology": (ArticleTechnology, "tag"),
-    "keyword": (ArticleKeyword, "tag"),
-}
 
 
 @dataclass(frozen=True)

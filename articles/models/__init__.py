@@ -2,6 +2,7 @@ from .article import Article, ArticleQuerySet
 from .companies import ArticleCompany, Company, CompanyName, DictionaryVersion
 from .curation import MergeRecord, SlugKind, SlugRedirect, TagAlias
 from .events import Event, EventType
+from .facets import ArticleFacetRow, DataVersion, FacetCount
 from .imports import ImportBatch
 from .tags import (
     ArticleIndustry,
@@ -15,15 +16,18 @@ from .tags import (
 __all__ = [
     "Article",
     "ArticleCompany",
+    "ArticleFacetRow",
     "ArticleIndustry",
     "ArticleKeyword",
     "ArticleQuerySet",
     "ArticleTechnology",
     "Company",
+    "DataVersion",
     "CompanyName",
     "DictionaryVersion",
     "Event",
     "EventType",
+    "FacetCount",
     "ImportBatch",
     "Industry",
     "Keyword",

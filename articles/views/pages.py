@@ -1,4 +1,7 @@
-"""The public pages other than the article list. Queries live on ArticleQuerySet."""
+"""The public pages other than the article list. Queries live on QuerySet methods.
+
+Counts and timelines come from articles.page_aggregates (derived rows, cached).
+"""
 
 from __future__ import annotations
 
@@ -21,6 +24,13 @@ from articles.models import (
     SlugRedirect,
 )
 from articles.models.article import article_slug
+from articles.page_aggregates import (
+    TAG_MODELS,
+    company_counts,
+    published_counts,
+    tag_order,
+    with_counts,
+)
 
 LATEST = 20
 TOP = 10
@@ -45,20 +55,22 @@ def event_type_label(value: str):
 
 
 def home(request):
-    articles = published()
-    event_types = sorted(articles.event_type_counts().items(), key=lambda item: -item[1])
+    counts = published_counts("company", "industry", "event_type", "monthly")
+    event_types = sorted(counts["event_type"].items(), key=lambda item: -item[1])
     return render(
         request,
         "articles/home.html",
         {
-            "latest": articles.newest_first().for_cards()[:LATEST],
-            "top_companies": articles.company_counts(TOP),
-            "top_industries": articles.tag_counts("industry", TOP),
+            "latest": published().newest_first().for_cards()[:LATEST],
+            "top_companies": with_counts(Company.objects.all(), counts["company"], TOP),
+            "top_industries": with_counts(
+                TAG_MODELS["industry"].objects.all(), counts["industry"], TOP
+            ),
             "top_event_types": [
                 (value, event_type_label(value), count) for value, count in event_types[:TOP]
             ],
             "timeline": timeline_svg(
-                articles.monthly_counts(), title=_("Articles per month"), chart_id="timeline"
+                counts["monthly"], title=_("Articles per month"), chart_id="timeline"
             ),
         },
     )
@@ -91,12 +103,17 @@ def article_detail(request, pk, slug=None):
 
 
 def company_index(request):
-    companies = published().company_counts(include_empty=True)
+    counts = dict(published_counts("company")["company"])
+    companies = Company.objects.all()
     category = request.GET.get("category", "")
     if category in Company.Category.values:
         companies = companies.filter(category=category)
     else:
         category = ""
+    companies = list(companies)
+    for company in companies:
+        company.article_count = counts.get(company.pk, 0)
+    companies.sort(key=lambda company: (-company.article_count, company.name))
     return render(
         request,
         "articles/company_index.html",
@@ -113,6 +130,7 @@ def company_detail(request, slug):
             raise Http404(_("No such company."))
         return redirect(survivor, permanent=True)
     mentioning = published().filter(company_links__company=company)
+    counts = company_counts(company)
     events = published().filter(event__main_company=company).events()[:EVENTS_PER_COMPANY]
     return render(
         request,
@@ -121,16 +139,24 @@ def company_detail(request, slug):
             "company": company,
             "aliases": [n for n in company.names.all() if n.kind == n.Kind.ALIAS],
             "products": [n for n in company.names.all() if n.kind == n.Kind.PRODUCT],
-            "article_count": mentioning.count(),
+            "article_count": counts["count"],
             "timeline": timeline_svg(
-                mentioning.monthly_counts(),
+                counts["monthly"],
                 title=_("Articles about %(company)s per month") % {"company": company.name},
                 chart_id="company-timeline",
             ),
             "events_by_type": _group_by_type(events),
-            "co_mentioned": mentioning.company_counts(TOP, exclude=company),
-            "technologies": mentioning.tag_counts("technology", TOP),
-            "industries": mentioning.tag_counts("industry", TOP),
+            "co_mentioned": with_counts(
+                Company.objects.all(),
+                [(pk, n) for pk, n in counts["company"] if pk != company.pk],
+                TOP,
+            ),
+            "technologies": with_counts(
+                TAG_MODELS["technology"].objects.all(), counts["technology"], TOP
+            ),
+            "industries": with_counts(
+                TAG_MODELS["industry"].objects.all(), counts["industry"], TOP
+            ),
             "latest": mentioning.newest_first().for_cards()[:LATEST],
         },
     )
@@ -147,7 +173,9 @@ def _group_by_type(events) -> list[tuple[str, list[Event]]]:
 
 def tag_index(request, kind):
     heading, parameter = TAG_PAGES[kind]
-    page = Paginator(published().tag_counts(kind), TAGS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(tag_order(kind), TAGS_PER_PAGE).get_page(request.GET.get("page"))
+    tags = TAG_MODELS[kind].objects.in_bulk([pk for pk, _ in page.object_list])
+    page.object_list = [_counted(tags[pk], n) for pk, n in page.object_list if pk in tags]
     return render(
         request,
         "articles/tag_index.html",
@@ -155,8 +183,13 @@ def tag_index(request, kind):
     )
 
 
+def _counted(obj, count: int):
+    obj.article_count = count
+    return obj
+
+
 def event_type_index(request):
-    counts = published().event_type_counts()
+    counts = published_counts("event_type")["event_type"]
     rows = []
     for value, label in EventType.choices:
         with translation.override("zh-hans"):

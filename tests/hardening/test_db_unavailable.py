@@ -38,7 +38,7 @@ def assert_unavailable_page(response) -> None:
     ("url", "target"),
     [
         ("/", "articles.views.pages.published"),
-        ("/companies/", "articles.views.pages.published"),
+        ("/companies/", "articles.views.pages.published_counts"),
         ("/articles/", "articles.listing.resolve_listing"),
         ("/articles/feed/", "articles.views.listing.resolve_listing"),
     ],

@@ -392,17 +392,19 @@ def first_numbered():
 
 
 PAGES = {
-    # page: (URL builder, most queries allowed)
-    "home": (lambda: "/", 8),
-    "detail": (lambda: first_numbered().get_absolute_url(), 6),
-    "company_index": (lambda: "/companies/", 1),
-    "company": (lambda: "/companies/baidu/", 12),
-    "industries": (lambda: "/industries/", 2),
-    "technologies": (lambda: "/technologies/", 2),
-    "keywords": (lambda: "/keywords/", 2),
-    "event_types": (lambda: "/event-types/", 1),
-    "event": (lambda: first_numbered().event.get_absolute_url(), 6),
-    "sitemap_articles": (lambda: "/sitemap-articles.xml", 2),
+    # page: (URL builder, most queries allowed, most on a cold aggregate cache)
+    # Cold: the data version, then the aggregates (articles.page_aggregates) one query
+    # each, and the objects they count; warm: the version and those objects only.
+    "home": (lambda: "/", 8, 11),
+    "detail": (lambda: first_numbered().get_absolute_url(), 6, 6),
+    "company_index": (lambda: "/companies/", 2, 3),
+    "company": (lambda: "/companies/baidu/", 12, 15),
+    "industries": (lambda: "/industries/", 2, 4),
+    "technologies": (lambda: "/technologies/", 2, 4),
+    "keywords": (lambda: "/keywords/", 2, 4),
+    "event_types": (lambda: "/event-types/", 1, 2),
+    "event": (lambda: first_numbered().event.get_absolute_url(), 6, 6),
+    "sitemap_articles": (lambda: "/sitemap-articles.xml", 2, 2),
 }
 
 
@@ -410,14 +412,19 @@ PAGES = {
 def test_query_count_does_not_grow_with_articles(
     client, import_numbered, page, django_assert_max_num_queries
 ):
-    build_url, most = PAGES[page]
+    build_url, most, most_cold = PAGES[page]
     counts = []
     for start, stop in ((0, 3), (3, 10)):
         import_numbered(start, stop)
         url = build_url()
-        with django_assert_max_num_queries(most), CaptureQueriesContext(connection) as queries:
+        with (
+            django_assert_max_num_queries(most_cold),
+            CaptureQueriesContext(connection) as queries,
+        ):
             response = client.get(url)
         assert response.status_code == 200
         counts.append(len(queries))
+        with django_assert_max_num_queries(most):
+            assert client.get(url).status_code == 200
     assert counts[0] == counts[1], counts
     assert Event.objects.exists()
