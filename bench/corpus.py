@@ -332,11 +332,19 @@ def vocabulary(companies_path: Path = COMPANIES_PATH) -> Vocabulary:
 class Corpus:
     """N deterministic records for one seed."""
 
-    def __init__(self, n: int, seed: int = 1, companies_path: Path = COMPANIES_PATH):
+    def __init__(
+        self, n: int, seed: int = 1, companies_path: Path = COMPANIES_PATH, copies: int = 1
+    ):
         if n < 0:
             raise ValueError("n must be >= 0")
+        if copies < 1:
+            raise ValueError("copies must be >= 1")
         self.n = n
         self.seed = seed
+        # The database fast path may generate n / copies records and copy each
+        # (bench/replicate.py); files are always n distinct records.
+        self.copies = copies
+        self.distinct = -(-n // copies)
         self.companies_path = Path(companies_path)
         self.vocab = vocabulary(self.companies_path)
 
@@ -515,8 +523,9 @@ class Corpus:
 
     def marker(self) -> list[str]:
         """``ImportBatch.sources`` of a ``--db`` load: tells which corpus a database holds."""
+        copies = f" copies={self.copies}" if self.copies > 1 else ""
         return [
-            f"generate_corpus --db n={self.n} seed={self.seed}",
+            f"generate_corpus --db n={self.n} seed={self.seed}{copies}",
             f"fingerprint={self.fingerprint()}",
         ]
 

@@ -42,6 +42,7 @@ from articles.text.pipeline import enrich_text
 from articles.text.segment import Segmenter
 
 from .corpus import Corpus
+from .replicate import replicate_articles
 
 ENRICH_CHUNK = 500  # articles.enrichment.CHUNK_SIZE: events are assigned per chunk
 EVENT_WINDOW = dt.timedelta(days=3)  # articles.enrichment.EVENT_WINDOW
@@ -404,8 +405,8 @@ def load_corpus(
             )
         log("truncated the article, tag and event tables")
 
-    log(f"ordering {corpus.n:,} records by canonical URL")
-    order = sorted(range(corpus.n), key=lambda i: canonical_url(corpus.link(i)))
+    log(f"ordering {corpus.distinct:,} records by canonical URL")
+    order = sorted(range(corpus.distinct), key=lambda i: canonical_url(corpus.link(i)))
     companies = dict(Company.objects.values_list("slug", "pk"))
     names_by_slug = dict(Company.objects.values_list("slug", "name"))
     context = WorkerContext(
@@ -434,6 +435,8 @@ def load_corpus(
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
+            # No triggers during the COPYs: the derived tables are rebuilt once, at the end.
+            cursor.execute("SET LOCAL session_replication_role = replica")
             restore = _drop_secondary(cursor, tables)
             now = timezone.now()
             batch = ImportBatch.objects.create(
@@ -464,15 +467,20 @@ def load_corpus(
                     flush(pending[:WRITE_BATCH])
                     pending = pending[WRITE_BATCH:]
                 done += len(task_result)
-                if time.monotonic() - last_log > 5 or done == corpus.n:
+                if time.monotonic() - last_log > 5 or done == corpus.distinct:
                     elapsed = time.monotonic() - started
                     log(
-                        f"  {done:,}/{corpus.n:,} records enriched, "
+                        f"  {done:,}/{corpus.distinct:,} records enriched, "
                         f"{report.articles:,} written ({done / elapsed:,.0f} records/s)"
                     )
                     last_log = time.monotonic()
             if pending:
                 flush(pending)
+            if corpus.copies > 1:
+                log(f"copying the {report.articles:,} articles up to {corpus.n:,}")
+                report.articles += replicate_articles(
+                    cursor, corpus.copies, target=corpus.n, log=log
+                )
             report.enrich_seconds = time.monotonic() - started
 
             index_started = time.monotonic()
@@ -519,13 +527,15 @@ def load_corpus(
 def rebuild_derived_data(cursor, log: Callable[[str], None]) -> None:
     """The one place to recompute data derived from the link tables after the load.
 
-    Everything above writes articles and their tag/company links with COPY, once,
-    in the load's transaction, with indexes and keys dropped; anything computed from
-    those tables (denormalised id arrays, summary tables, counters) is best rebuilt
-    here in bulk, once, rather than by per-statement triggers during the COPYs
-    (disable such triggers next to ``_drop_secondary`` and call the bulk rebuild
-    function here). Nothing is derived yet.
+    The COPYs above ran with triggers off (``session_replication_role = replica``);
+    the facet rows and published counts the triggers keep are rebuilt here in bulk.
     """
+    from articles.denormalized import rebuild_all
+
+    cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+    started = time.monotonic()
+    rows = rebuild_all()
+    log(f"rebuilt {rows:,} facet rows in {time.monotonic() - started:.1f} s")
 
 
 def _article(row: tuple, pk: int, companies: dict[str, int]) -> dict:

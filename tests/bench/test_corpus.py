@@ -166,3 +166,29 @@ def test_fast_path_writes_what_the_importer_writes(tmp_path):
     for url in fast:
         assert fast[url] == imported[url], url
     assert n <= RECORDS_PER_FILE
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_copies_repeat_each_generated_article_with_its_derived_data():
+    """--copies K: N/K generated articles, each present K times with the same tags,
+    companies, event and vector; the facet rows are rebuilt to match (tests/performance)."""
+    from tests.performance.truth import derived_rows, true_rows
+
+    call_command("load_companies", "fixtures/companies.json", stdout=StringIO())
+    call_command("generate_corpus", 25, seed=5, db=True, workers=0, copies=3,
+                 stdout=StringIO(), stderr=StringIO())  # fmt: skip
+    snapshot = _snapshot()
+    assert len(snapshot) == 25
+    originals = {url: data for url, data in snapshot.items() if "#copy-" not in url}
+    assert len(originals) == 9  # ceil(25 / 3)
+    copies = Counter(url.split("#copy-")[0] for url in snapshot)
+    assert sorted(copies.values(), reverse=True)[:7] == [3] * 7
+    for url, data in snapshot.items():
+        if "#copy-" in url:
+            original = originals[url.split("#copy-")[0]]
+            assert {k: v for k, v in data.items() if k != "fields"} == {
+                k: v for k, v in original.items() if k != "fields"
+            }
+            assert data["fields"][2:] == original["fields"][2:]  # all but the URL
+    assert derived_rows() == true_rows()

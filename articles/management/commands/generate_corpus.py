@@ -31,14 +31,23 @@ class Command(BaseCommand):
             "--workers", type=int, default=2, help="with --db: enrichment processes (default 2)"
         )
         parser.add_argument(
+            "--copies",
+            type=int,
+            default=1,
+            help="with --db: generate N/COPIES records and copy each COPIES times "
+            "(the 1M benchmark corpus; see bench/replicate.py)",
+        )
+        parser.add_argument(
             "--companies", type=Path, default=COMPANIES_PATH, help="company dictionary JSON"
         )
 
-    def handle(self, *args, n, seed, out, db, truncate, workers, companies, **options):
+    def handle(self, *args, n, seed, out, db, truncate, workers, companies, copies, **options):
         if n < 1:
             raise CommandError("N must be at least 1")
         started = time.monotonic()
-        corpus = Corpus(n, seed, companies)
+        if copies < 1 or (out is not None and copies != 1):
+            raise CommandError("--copies must be >= 1, and only with --db")
+        corpus = Corpus(n, seed, companies, copies=copies)
 
         def log(message: str) -> None:
             self.stderr.write(message)
