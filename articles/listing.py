@@ -48,17 +48,14 @@ class Listing:
     def queryset(self):
         return self.filterset.qs
 
-    def ordered(self, prepare=None, total: int | None = None):
+    def ordered(self, prepare=None):
         """The view's articles in its order, for a Paginator or a streaming export.
 
         ``prepare`` adds what a page needs (``select_related``, prefetches…). Relevance
-        is ranked over a bounded candidate set (articles.search.RelevanceOrder);
-        ``total``, the exact match count if known, lets small result sets skip that.
+        is ranked over a bounded candidate set (articles.search.RelevanceOrder).
         """
         if self.filterset.ordering == "relevance":
-            return RelevanceOrder(
-                self.queryset, self.filterset.search, prepare=prepare, total=total
-            )
+            return RelevanceOrder(self.queryset, self.filterset.search, prepare=prepare)
         return prepare(self.queryset) if prepare else self.queryset
 
     def count(self) -> ResultCount:

@@ -21,7 +21,7 @@ from articles.facets import compute_facets
 from articles.listing import bad_request, resolve_listing
 from articles.middleware import UNAVAILABLE
 from articles.models import Article
-from articles.pagination import ListingPaginator
+from articles.pagination import ListingPaginator, ResultCount
 from articles.safejson import HtmlSafeJSONEncoder
 from articles.suggestions import near_spellings
 from articles.text.highlight import find_matches, highlight, snippet
@@ -86,8 +86,9 @@ def article_list(request):
 def _paginate(listing, per_page: int, prepare):
     """One page of the view: counted exactly up to a limit, estimated above it
     (articles.pagination), in the view's order (relevance: a bounded ranked head)."""
-    counted = listing.count()
-    articles = listing.ordered(prepare, total=None if counted.estimated else counted.value)
+    articles = listing.ordered(prepare)
+    known = getattr(articles, "known_total", None)  # a search with few matches
+    counted = ResultCount(known) if known is not None else listing.count()
     paginator = ListingPaginator(
         articles, per_page, counted, recount=listing.queryset.order_by().count
     )
