@@ -6,7 +6,7 @@ from urllib.parse import quote
 import pytest
 from django.test import Client
 
-from articles.pagination import ResultCount, count_results, planner_estimate
+from articles.pagination import ResultCount, capped_count, count_results, planner_estimate
 
 from .conftest import CORPUS_SIZE, term_matching
 
@@ -102,3 +102,16 @@ def test_json_says_whether_its_count_is_an_estimate(client, corpus):
     estimated = client.get(f"/articles.json?q={quote(common)}").json()
     assert estimated["count_is_estimate"] is True and estimated["count"] > LIMIT
     assert "about" in estimated["title"] or "约" in estimated["title"]
+
+
+def test_the_bitmap_only_count_leaves_the_planner_settings_as_they_were(corpus):
+    from django.db import connection
+
+    word, found = term_matching(corpus, 2, LIMIT)
+    assert capped_count(corpus.search(word), LIMIT, bitmap_only=True) == found
+    assert capped_count(corpus, LIMIT, bitmap_only=True) == LIMIT + 1
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_seqscan")
+        seqscan = cursor.fetchone()[0]
+        cursor.execute("SHOW enable_indexscan")
+        assert (seqscan, cursor.fetchone()[0]) == ("on", "on")
