@@ -118,8 +118,8 @@ class ArticleFilter(django_filters.FilterSet):
     def filter_search(self, queryset, name, value):
         if not value:
             return queryset
-        ranked = self.ordering == "relevance" and not getattr(self, "_unranked", False)
-        return apply_search(queryset, self.search, rank=ranked)
+        # Never ranked here: Listing.ordered() ranks a bounded candidate set.
+        return apply_search(queryset, self.search, rank=False)
 
     def filter_linked(self, queryset, name, value):
         if not value:
@@ -187,8 +187,8 @@ class ArticleFilter(django_filters.FilterSet):
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         queryset = super().filter_queryset(queryset)
-        if self.ordering == "relevance":
-            return queryset.order_by("-rank", "-event_date", "-id")
+        # "relevance" is ordered by Listing.ordered() (articles.search.RelevanceOrder),
+        # which ranks the newest matches: this is its candidate order.
         if self.ordering == "oldest":
             return queryset.order_by("event_date", "id")
         return queryset.newest_first()

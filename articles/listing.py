@@ -11,11 +11,14 @@ from urllib.parse import parse_qsl
 
 from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.template.loader import render_to_string
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from articles.filters import MAX_FILTER_VALUES, ArticleFilter
 from articles.models import Article, EventType, SlugRedirect
+from articles.pagination import ResultCount, count_results
+from articles.search import RelevanceOrder
 
 from . import querystring
 
@@ -44,6 +47,21 @@ class Listing:
     @property
     def queryset(self):
         return self.filterset.qs
+
+    def ordered(self, prepare=None):
+        """The view's articles in its order, for a Paginator or a streaming export.
+
+        ``prepare`` adds what a page needs (``select_related``, prefetches…). Relevance
+        is ranked over a bounded candidate set (articles.search.RelevanceOrder).
+        """
+        if self.filterset.ordering == "relevance":
+            return RelevanceOrder(self.queryset, self.filterset.search, prepare=prepare)
+        return prepare(self.queryset) if prepare else self.queryset
+
+    def count(self) -> ResultCount:
+        """How many articles the view holds: exact up to a limit, estimated above."""
+        searching = self.filterset.has_query and not self.filterset.search.is_empty
+        return count_results(self.queryset, searching=searching)
 
     @property
     def query_string(self) -> str:
@@ -103,8 +121,11 @@ class Listing:
             chips.append(Chip(label, self.url_with(querystring.without(self.params, key, value))))
         return chips
 
-    def describe(self, count: int | None = None) -> str:
-        """A human title, e.g. 腾讯 · 金融 · 产品发布 — 搜索“大模型” — 12 篇."""
+    def describe(self, count: int | ResultCount | None = None) -> str:
+        """A human title, e.g. 腾讯 · 金融 · 产品发布 — 搜索“大模型” — 12 篇.
+
+        An estimated count is labelled as one: 约 310,000 篇, about 310,000 articles.
+        """
         names = self._names()
         parts = [
             names.get((key, value), value)
@@ -122,10 +143,19 @@ class Listing:
         if self.search_text:
             sections.append(_("search “%(text)s”") % {"text": self.search_text})
         if count is not None:
-            sections.append(
-                ngettext("%(count)s article", "%(count)s articles", count) % {"count": count}
-            )
+            sections.append(count_text(count))
         return " — ".join(sections)
+
+
+def count_text(count: int | ResultCount) -> str:
+    if not isinstance(count, ResultCount):
+        count = ResultCount(count)
+    if count.estimated:
+        shown = count.shown
+        return ngettext("about %(count)s article", "about %(count)s articles", shown) % {
+            "count": number_format(shown, force_grouping=True)
+        }
+    return ngettext("%(count)s article", "%(count)s articles", count.value) % {"count": count.value}
 
 
 def bad_request(request, message: str, errors=None) -> HttpResponse:

@@ -86,29 +86,35 @@ def _render(text: str, start: int, end: int, spans, collapse: bool = False) -> s
     return "".join(out)
 
 
-def highlight(text: str, terms: Iterable[str], max_length: int | None = None) -> str:
+def highlight(text: str, terms: Iterable[str], max_length: int | None = None, spans=None) -> str:
     """Escaped ``text`` with matches of ``terms`` wrapped in ``<mark>``.
 
     With ``max_length``, longer text is cut to that many characters plus "…".
+    ``spans``: ``find_matches(text, terms)`` if the caller already has it (normalising
+    a long text is the costly part of a result card).
     """
     if not text:
         return ""
+    if spans is None:
+        spans = find_matches(text, terms)
     cut = max_length is not None and len(text) > max_length
     if cut:
         text = text[: max(max_length, 0)]
-    return _render(text, 0, len(text), find_matches(text, terms)) + (ELLIPSIS if cut else "")
+    return _render(text, 0, len(text), spans) + (ELLIPSIS if cut else "")
 
 
-def snippet(text: str, terms: Iterable[str], width: int = 160) -> str:
+def snippet(text: str, terms: Iterable[str], width: int = 160, spans=None) -> str:
     """An escaped window of about ``width`` chars around the best match.
 
     "Best" is the window covering the most distinct terms, earliest on ties; with
     no match it is the start of the text. Whitespace runs collapse to one space.
+    ``spans``: as for ``highlight``.
     """
     if not text:
         return ""
     width = max(width, 1)
-    spans = find_matches(text, terms)
+    if spans is None:
+        spans = find_matches(text, terms)
     anchor, best = 0, 0
     for start, _end, _term in spans:
         covered = len({t for s, e, t in spans if start <= s and e <= start + width})

@@ -70,6 +70,25 @@ def _clusters(text: str):
         yield start, text[start:]
 
 
+def _fold_cluster(cluster: str) -> str:
+    return unicodedata.normalize("NFKC", cluster).translate(_SPACE_FOLD).lower()
+
+
+class _FoldedChars(dict):
+    """char → ``_fold_cluster(char)``, filled on first use; lookups stay in C."""
+
+    LIMIT = 65_536  # distinct characters kept; more (odd input) starts afresh
+
+    def __missing__(self, char: str) -> str:
+        if len(self) >= self.LIMIT:
+            self.clear()
+        folded = self[char] = _fold_cluster(char)
+        return folded
+
+
+_FOLDED_CHARS = _FoldedChars()
+
+
 def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
     """Return ``(normalized, offsets)`` with ``offsets[i]`` = index in ``text`` of
     the original character that produced ``normalized[i]``.
@@ -83,16 +102,25 @@ def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
     """
     if not text:
         return "", []
-    lowered = text.translate(_SPACE_FOLD).lower()
+    lowered = text.replace("\u3000", " ").lower()  # _SPACE_FOLD; str.replace is faster
     if len(lowered) == len(text) and unicodedata.is_normalized("NFKC", lowered):
         # Fast path (the common case): every char maps to exactly one char.
         folded = lowered
         offsets = list(range(len(text)))
+    elif not any(map(unicodedata.combining, set(text))):
+        # Every cluster is one char (Chinese text with full-width punctuation lands
+        # here): fold char by char through a cache, in C loops where possible.
+        parts = list(map(_FOLDED_CHARS.__getitem__, text))
+        folded = "".join(parts)
+        if len(folded) == len(text) and list(map(len, parts)).count(1) == len(text):
+            offsets = list(range(len(text)))
+        else:
+            offsets = [start for start, out in enumerate(parts) for _ in out]
     else:
         parts: list[str] = []
         offsets = []
         for start, cluster in _clusters(text):
-            out = unicodedata.normalize("NFKC", cluster).translate(_SPACE_FOLD).lower()
+            out = _fold_cluster(cluster)
             parts.append(out)
             offsets.extend([start] * len(out))
         folded = "".join(parts)

@@ -8,7 +8,6 @@ import logging
 from functools import partial, wraps
 
 from django.contrib.syndication.views import Feed
-from django.core.paginator import Paginator
 from django.db import DatabaseError, transaction
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -22,6 +21,7 @@ from articles.facets import compute_facets
 from articles.listing import bad_request, resolve_listing
 from articles.middleware import UNAVAILABLE
 from articles.models import Article
+from articles.pagination import ListingPaginator, ResultCount
 from articles.safejson import HtmlSafeJSONEncoder
 from articles.suggestions import near_spellings
 from articles.text.highlight import find_matches, highlight, snippet
@@ -68,8 +68,7 @@ def article_list(request):
     listing = resolve_listing(request)
     if isinstance(listing, HttpResponse):
         return listing
-    articles = listing.queryset.for_cards()
-    page = Paginator(articles, PAGE_SIZE).get_page(_page_number(listing))
+    page = _paginate(listing, PAGE_SIZE, lambda articles: articles.for_cards())
     terms = listing.filterset.search.terms if listing.search_text else []
     results = [_result(article, terms) for article in page.object_list]
     context = {
@@ -77,25 +76,40 @@ def article_list(request):
         "page": page,
         "results": results,
         "facets": compute_facets(listing.filterset, listing.params),
-        "title": listing.describe(page.paginator.count),
+        "title": listing.describe(page.paginator.counted),
         "search_text": listing.search_text,
         "suggestions": near_spellings(listing.search_text) if not results and terms else [],
     }
     return render(request, "articles/list.html", context)
 
 
+def _paginate(listing, per_page: int, prepare):
+    """One page of the view: counted exactly up to a limit, estimated above it
+    (articles.pagination), in the view's order (relevance: a bounded ranked head)."""
+    articles = listing.ordered(prepare)
+    known = getattr(articles, "known_total", None)  # a search with few matches
+    counted = ResultCount(known) if known is not None else listing.count()
+    paginator = ListingPaginator(
+        articles, per_page, counted, recount=listing.queryset.order_by().count
+    )
+    return paginator.get_page(_page_number(listing))
+
+
 def _result(article: Article, terms: list[str]) -> dict:
     if not terms:
         return {"article": article, "snippet": None, "title_html": None, "matched": []}
-    matched = [
-        label for field, label in SEARCH_FIELDS if find_matches(getattr(article, field), terms)
-    ]
-    source = article.summary if "summary" in matched else article.event_summary or article.summary
+    # Each field is normalised and searched once; highlight() and snippet() reuse it.
+    spans = {field: find_matches(getattr(article, field), terms) for field, _ in SEARCH_FIELDS}
+    matched = [label for field, label in SEARCH_FIELDS if spans[field]]
+    if "summary" in matched or not article.event_summary:
+        source, source_spans = article.summary, spans["summary"]
+    else:
+        source, source_spans = article.event_summary, spans["event_summary"]
     return {
         "article": article,
         # highlight() and snippet() escape the text first, then add <mark> themselves.
-        "title_html": mark_safe(highlight(article.title, terms)),  # noqa: S308
-        "snippet": mark_safe(snippet(source, terms)),  # noqa: S308
+        "title_html": mark_safe(highlight(article.title, terms, spans=spans["title"])),  # noqa: S308
+        "snippet": mark_safe(snippet(source, terms, spans=source_spans)),  # noqa: S308
         "matched": matched,
     }
 
@@ -112,8 +126,11 @@ def article_json(request):
     listing = resolve_listing(request)
     if isinstance(listing, HttpResponse):
         return listing
-    articles = listing.queryset.select_related("main_company").prefetch_related("companies")
-    page = Paginator(articles, JSON_PAGE_SIZE).get_page(_page_number(listing))
+    page = _paginate(
+        listing,
+        JSON_PAGE_SIZE,
+        lambda articles: articles.select_related("main_company").prefetch_related("companies"),
+    )
     path = reverse("articles:json")
 
     def page_url(number):
@@ -124,8 +141,11 @@ def article_json(request):
 
     return JsonResponse(
         {
-            "title": listing.describe(page.paginator.count),
-            "count": page.paginator.count,
+            "title": listing.describe(page.paginator.counted),
+            # Exact up to LISTING_EXACT_COUNT_LIMIT matches, PostgreSQL's estimate above
+            # it; "count_is_estimate" says which (the title says "about" too).
+            "count": page.paginator.counted.value,
+            "count_is_estimate": page.paginator.counted.estimated,
             "page": page.number,
             "next": page_url(page.next_page_number()) if page.has_next() else None,
             "previous": page_url(page.previous_page_number()) if page.has_previous() else None,
@@ -164,6 +184,15 @@ def csv_cell(value) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
+CSV_FIELDS = (
+    "pk",
+    "title",
+    "url",
+    "event_type",
+    "event_date",
+    "main_company__name",
+    "source_domain",
+)
 CSV_HEADER = ["id", "title", "link", "event_type", "event_date", "main_company", "source_domain"]
 
 
@@ -171,9 +200,9 @@ def article_csv(request):
     listing = resolve_listing(request)
     if isinstance(listing, HttpResponse):
         return listing
-    rows = listing.queryset.values_list(
-        "pk", "title", "url", "event_type", "event_date", "main_company__name", "source_domain"
-    ).iterator(chunk_size=2000)
+    rows = listing.ordered(lambda articles: articles.values_list(*CSV_FIELDS)).iterator(
+        chunk_size=2000
+    )
     writer = csv.writer(_Echo())
 
     def stream():
