@@ -136,6 +136,19 @@ def statement_timeout_ms() -> int:
 
 
 DATABASES = {"default": database_config()}
+
+# "pages": rendered article-page bodies (articles/detail_page.py), in each process's
+# memory. Keys carry the version of everything a page shows, so an entry is never
+# served stale; TIMEOUT bounds only changes no version marks (docs/OPERATIONS.md).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "article-pages",
+        "TIMEOUT": 600,
+        "OPTIONS": {"MAX_ENTRIES": 3000},  # about 10 KB each
+    },
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
