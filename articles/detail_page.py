@@ -9,8 +9,8 @@ changes its key:
 
 * the article's own row (an edit, hiding it, re-enrichment, a move to another event;
   its tag and company lists change only with enrichment or an admin save, both of
-  which write the row): the row version (``xmin``, new on every ``UPDATE``) and
-  ``updated_at``; a hidden article is not found at all (404);
+  which write the row): the row version (``xmin`` and ``ctid``, new on every
+  ``UPDATE``) and ``updated_at``; a hidden article is not found at all (404);
 * company names: the dictionary fingerprint (every change to a company or its names
   bumps it, merges too);
 * tag and event names, and the related articles (other articles' titles, dates and
@@ -37,7 +37,7 @@ from django.db.models import Prefetch, Subquery
 from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 from django.template.loader import get_template, render_to_string
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 from articles.models import (
@@ -53,9 +53,11 @@ BODY_TEMPLATE = "articles/_detail_body.html"
 BODY_INCLUDES = ("articles/_date.html",)
 CACHE_ALIAS = "pages"
 
-# The system column of the table in the (sub)query's FROM: unqualified, because Django
-# renames the tables of a subquery (U0, …). A constant, no input in it.
-_ROW_VERSION = RawSQL("xmin::text", [])  # noqa: S611 - constant SQL
+# The version of a row: the transaction that wrote it (xmin) and where (ctid), as
+# every UPDATE writes a new row version, also twice in one transaction. System columns
+# of the table in the (sub)query's FROM: unqualified, because Django renames the
+# tables of a subquery (U0, …). A constant, no input in it.
+_ROW_VERSION = RawSQL("xmin::text || '/' || ctid::text", [])  # noqa: S611 - constant SQL
 
 
 @dataclass(frozen=True)
@@ -138,14 +140,18 @@ def templates_hash() -> str:
 
 
 def body(version: PageVersion) -> SafeString:
-    """The page's rendered body: from the cache, or rendered now and cached."""
+    """The page's rendered body: from the cache, or rendered now and cached.
+
+    The cache keeps the template engine's ``SafeString`` (pickled as such), so nothing
+    here marks text safe; a plain string from elsewhere is not trusted but re-rendered.
+    """
     pages = caches[CACHE_ALIAS]
     key = cache_key(version)
     html = pages.get(key)
-    if html is None:
+    if not isinstance(html, SafeString):
         html = render_body(version.pk)
-        pages.set(key, str(html))
-    return mark_safe(html)  # noqa: S308 - rendered by the template engine, which escapes
+        pages.set(key, html)
+    return html
 
 
 def render_body(pk: int) -> SafeString:

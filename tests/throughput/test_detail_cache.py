@@ -190,3 +190,13 @@ def test_hidden_and_missing_articles_are_not_found(client, site):
     assert detail_page.current_version(site["hidden"].pk) is None
     assert client.get(site["hidden"].get_absolute_url()).status_code == 404
     assert client.get("/articles/999999999-x/").status_code == 404
+
+
+def test_a_plain_string_in_the_cache_is_not_trusted(client, site):
+    """Only the template engine's output is served unescaped; anything else re-renders."""
+    article = site["ernie"]
+    key = detail_page.cache_key(detail_page.current_version(article.pk))
+    caches[detail_page.CACHE_ALIAS].set(key, "<script>alert(1)</script>")
+    html = page(client, article)
+    assert "<script>alert(1)</script>" not in html
+    assert '<h1 id="article-title">百度发布文心一言4.0</h1>' in html
