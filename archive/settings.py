@@ -136,6 +136,7 @@ def statement_timeout_ms() -> int:
 
 
 DATABASES = {"default": database_config()}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
@@ -146,6 +147,15 @@ CACHES = {
         "LOCATION": "aggregates",
         "TIMEOUT": 3600,
         "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
+    # Rendered article-page bodies (articles/detail_page.py), per process. Keys carry
+    # the version of everything a page shows, so an entry is never served stale;
+    # TIMEOUT bounds only changes no version marks (docs/OPERATIONS.md).
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "article-pages",
+        "TIMEOUT": 600,
+        "OPTIONS": {"MAX_ENTRIES": 3000},  # about 10 KB each
     },
 }
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db import connection, transaction
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.dispatch import receiver
 
 from articles.models import Company, CompanyName, DictionaryVersion
@@ -91,6 +92,7 @@ def load_company_dictionary(path: Path) -> LoadReport:
         report.names_added = len(new_names)
         if created or changed or new_names:
             DictionaryVersion.bump()  # bulk writes send no signals
+            forget_fingerprint()
     return report
 
 
@@ -113,11 +115,35 @@ def company_entries() -> list[CompanyEntry]:
 _cache_lock = threading.Lock()
 _cached: tuple[tuple[int, str], CompanyMatcher] | None = None
 
+# Outside a transaction (a web request's search) the dictionary's fingerprint is read
+# at most this often per process: a query saved on every search, for a change another
+# process made showing up to this late. Inside a transaction (imports, enrichment,
+# curation, tests) it is read every time: that transaction may have just changed it.
+FINGERPRINT_MAX_AGE_SECONDS = 2.0
+_fingerprint_read: tuple[float, tuple[int, str]] | None = None
+
+
+def dictionary_fingerprint() -> tuple[int, str]:
+    global _fingerprint_read
+    if connection.in_atomic_block:
+        return DictionaryVersion.fingerprint()
+    read = _fingerprint_read
+    now = time.monotonic()
+    if read is None or now - read[0] >= FINGERPRINT_MAX_AGE_SECONDS:
+        read = _fingerprint_read = (now, DictionaryVersion.fingerprint())
+    return read[1]
+
+
+def forget_fingerprint(**kwargs) -> None:
+    """This process changed the dictionary, or emptied the database: read it again."""
+    global _fingerprint_read
+    _fingerprint_read = None
+
 
 def current_matcher() -> tuple[int, CompanyMatcher]:
     """(version, matcher) for the dictionary as it is now; rebuilt only when it changed."""
     global _cached
-    fingerprint = DictionaryVersion.fingerprint()
+    fingerprint = dictionary_fingerprint()
     with _cache_lock:
         if _cached is None or _cached[0] != fingerprint:
             matcher = CompanyMatcher(company_entries(), get_segmenter())
@@ -132,3 +158,8 @@ def _dictionary_changed(sender, raw=False, **kwargs):
     # In the same transaction as the change: a rollback undoes both.
     if not raw:
         DictionaryVersion.bump()
+        forget_fingerprint()
+
+
+# flush (the test suite's transactional tests) empties the tables and sends post_migrate.
+post_migrate.connect(forget_fingerprint, dispatch_uid="articles.dictionary.forget_fingerprint")

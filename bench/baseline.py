@@ -11,8 +11,9 @@ same templates:
 * no extra indexes: ``bench.run`` drops every index Django would not create by itself
   (see ``extra_indexes``) inside a transaction, measures, and rolls back.
 
-The detail, company and feed pages have no search and no facets: the baseline is the
-site's own view under the same dropped indexes.
+The company and feed pages have no search and no facets: the baseline is the site's
+own view under the same dropped indexes. The detail page's baseline is the site's page
+rendered on every request, without the cache of ``articles.detail_page``.
 """
 
 from __future__ import annotations
@@ -21,10 +22,11 @@ import csv
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
 from articles import querystring
+from articles.detail_page import render_body
 from articles.facets import MORE, Facet, FacetValue
 from articles.filters import FACETS, ArticleFilter
 from articles.listing import Listing, bad_request
@@ -166,6 +168,16 @@ class ArticleFeed(SiteFeed):
         feed = copy.copy(self)
         feed._listing = listing
         return Feed.__call__(feed, request, *args, **kwargs)
+
+
+def article_detail(request, pk, slug=None):
+    """The article page rendered on every request: the site's view before its cache."""
+    article = Article.objects.published().filter(pk=pk).only("title").first()
+    if article is None:
+        raise Http404
+    return render(
+        request, "articles/detail.html", {"title": article.title, "body": render_body(pk)}
+    )
 
 
 def extra_indexes(cursor) -> list[tuple[str, str]]:

@@ -41,11 +41,13 @@ PAGES = {
     "search_common": ("search, common term", 200),
     "search_rare": ("search, rare term", 50),
     "search_filtered": ("search + 2 filters", None),
-    "detail": ("detail page", 20),
+    "detail": ("detail page (cached)", 20),
+    "detail_uncached": ("detail page, first view (rendered)", None),
     "company": ("company page (largest)", 150),
     "feed": ("Atom feed", None),
     "csv": ("CSV export (first row / total)", 200),
 }
+DETAIL_CACHED = 30
 BASELINE_PATHS = {
     "list": "/baseline/articles/",
     "list_filtered": "/baseline/articles/",
@@ -262,7 +264,11 @@ def page_urls(inputs: dict) -> dict[str, list[str]]:
         "search_common": [url("/articles/", common)],
         "search_rare": [url("/articles/", [("q", inputs["rare_term"])])],
         "search_filtered": [url("/articles/", common + filters)],
-        "detail": inputs["detail_urls"],
+        # The same 30 articles again and again, after a warm-up over them: what a reader
+        # gets once anyone has read the article. Then 30 articles never asked for before:
+        # the page rendered from scratch (articles/detail_page.py).
+        "detail": inputs["detail_urls"][:DETAIL_CACHED],
+        "detail_uncached": inputs["detail_urls"][DETAIL_CACHED:],
         "company": [f"/companies/{inputs['largest_company']}/"],
         "feed": [url("/articles/feed/", [])],
         "csv": [url("/articles.csv", inputs["csv_params"])],
@@ -299,35 +305,62 @@ def _get(client, url: str) -> tuple[int, float, float | None, float | None, int]
     return response.status_code, time.perf_counter() - started, first, row, size
 
 
-def measure(client, urls: list[str], requests: int, budget: float | None = None) -> dict:
+def measure(
+    client,
+    urls: list[str],
+    requests: int,
+    budget: float | None = None,
+    warm_all: bool = False,
+    fresh: bool = False,
+) -> dict:
+    """``requests`` timed requests over ``urls``, after a warm-up, and the query count.
+
+    With a ``budget`` (seconds; the baseline's slow pages) there is no warm-up, the
+    queries are counted on the first timed request, and requests stop once the budget
+    is spent: at least one is timed, so a page slower than the budget costs one request.
+    """
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    for url in urls[: 1 if budget else 2]:  # warm-up: connection, templates, caches
-        _get(client, url)
+    if budget is None:
+        for url in urls if warm_all else urls[:2]:  # warm-up: connection, templates, caches
+            _get(client, url)
     times, firsts, rows, statuses = [], [], [], set()
     size = 0
+    query_count = None
     started = time.monotonic()
     for number in range(requests):
-        status, total, first, row, size = _get(client, urls[(number + 2) % len(urls)])
+        url = urls[(number + 2) % len(urls)]
+        if budget is not None and query_count is None:
+            with CaptureQueriesContext(connection) as queries:
+                status, total, first, row, size = _get(client, url)
+            query_count = len(queries.captured_queries)
+        else:
+            status, total, first, row, size = _get(client, url)
         statuses.add(status)
         times.append(total)
         if first is not None:
             firsts.append(first)
         if row is not None:
             rows.append(row)
-        if budget and number >= 4 and time.monotonic() - started > budget:
+        if budget is not None and time.monotonic() - started > budget:
             break
-    with CaptureQueriesContext(connection) as queries:
-        _get(client, urls[0])
+    if query_count is None:
+        # fresh: pages never asked for before (the first view of an article) are counted
+        # on one more such page.
+        with CaptureQueriesContext(connection) as queries:
+            _get(client, urls[min(len(urls) - 1, requests + 2)] if fresh else urls[0])
+        query_count = len(queries.captured_queries)
     figure = {
         "requests": len(times),
         "p50_ms": percentile(times, 50) * 1000,
         "p95_ms": percentile(times, 95) * 1000,
-        "queries": len(queries.captured_queries),
+        "queries": query_count,
         "status": sorted(statuses),
         "bytes": size,
     }
+    if budget is not None:
+        figure["budget_s"] = budget
     if firsts:
         figure["first_byte_p50_ms"] = percentile(firsts, 50) * 1000
         figure["first_byte_p95_ms"] = percentile(firsts, 95) * 1000
@@ -343,7 +376,13 @@ def measure_pages(urls: dict[str, list[str]], requests: int) -> dict:
     client = Client()
     results = {}
     for key, page_urls_ in urls.items():
-        results[key] = measure(client, page_urls_, requests)
+        results[key] = measure(
+            client,
+            page_urls_,
+            requests,
+            warm_all=key == "detail",
+            fresh=key == "detail_uncached",
+        )
         _print_figure("ours", key, results[key])
     return results
 
@@ -368,6 +407,8 @@ def measure_baseline(urls: dict[str, list[str]], requests: int, budget: float) -
             base = page_urls_
             if path:  # the same query string on the baseline's view
                 base = [path + (url[url.index("?") :] if "?" in url else "") for url in base]
+            elif key.startswith("detail"):  # the same article, rendered every time
+                base = ["/baseline" + url for url in base]
             results[key] = measure(client, base, requests, budget=budget)
             _print_figure("baseline", key, results[key])
         transaction.set_rollback(True)
@@ -450,9 +491,44 @@ def parse_wrk(output: str) -> dict:
     }
 
 
+# gunicorn for this 2-core machine (docs/OPERATIONS.md, "gunicorn"): one process per
+# core, threads to overlap each process's waits on PostgreSQL, the app loaded once
+# before forking.
+GUNICORN_WORKERS = 2
+GUNICORN_THREADS = 4
+
+
+def gunicorn_command(gunicorn: Path, port: int, workers: int, threads: int) -> list[str]:
+    return [
+        str(gunicorn),
+        "archive.wsgi:application",
+        "--bind", f"127.0.0.1:{port}",
+        "--workers", str(workers),
+        "--threads", str(threads),
+        "--preload",
+        "--log-level", "warning",
+    ]  # fmt: skip
+
+
 def measure_throughput(
-    inputs: dict, duration: int, connections: int, workers: int, database_url: str
+    inputs: dict,
+    duration: int,
+    connections: int,
+    workers: int,
+    threads: int,
+    database_url: str,
+    targets: list[str],
+    warmup: int,
 ) -> dict:
+    """wrk against gunicorn: each target after a warm-up of ``warmup`` seconds.
+
+    The detail pages' warm-up runs in rounds of 10 s until each article was asked for
+    three times per worker on average, at most ``warmup`` seconds: each process caches the
+    pages it rendered (articles/detail_page.py), so the figure is the steady state once
+    every worker has seen the 1,000 articles. The rounds' rates are recorded too.
+    ``detail_rendered`` asks for the same articles from the baseline's view, which
+    renders each page on every request (the site's view before its cache).
+    """
     wrk = ensure_wrk()
     if not wrk:
         print("wrk is not installed and cannot be: throughput skipped")
@@ -473,16 +549,7 @@ def measure_throughput(
         "w+", prefix="bench-gunicorn-", suffix=".log", delete=False
     )
     server = subprocess.Popen(
-        [
-            str(gunicorn),
-            "archive.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-        ],  # fmt: skip
+        gunicorn_command(gunicorn, port, workers, threads),
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -490,48 +557,73 @@ def measure_throughput(
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
-    results: dict = {"workers": workers, "connections": connections, "duration_s": duration}
+    results: dict = {
+        "workers": workers,
+        "threads": threads,
+        "preload": True,
+        "connections": connections,
+        "duration_s": duration,
+        "warmup_s": warmup,
+    }
     try:
         _wait_for(base + "/healthz", server, log.name)
-        paths = ", ".join(json.dumps(url) for url in inputs["detail_urls"])
-        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-            script.write(
-                f"local paths = {{{paths}}}\nlocal i = 0\n"
-                "request = function()\n  i = i + 1\n"
-                "  return wrk.format('GET', paths[(i % #paths) + 1])\nend\n"
-            )
-        for key, args in (
-            ("detail", ["-s", script.name, base + "/"]),
-            ("list", [base + "/articles/"]),
-        ):
-            # Warm every worker first (imports, templates, jieba for the list's search box).
-            subprocess.run(
-                [wrk, "-t2", f"-c{connections}", "-d2s", *args], capture_output=True, check=False
-            )
+        scripts = {}
+        for name, prefix in (("detail", ""), ("detail_rendered", "/baseline")):
+            paths = ", ".join(json.dumps(prefix + url) for url in inputs["detail_urls"])
+            with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+                # Each wrk thread walks the list from its own random start, so that
+                # successive runs (warm-up rounds, then the measure) cover all of it.
+                script.write(
+                    f"local paths = {{{paths}}}\nlocal i = 0\n"
+                    "init = function(args)\n"
+                    "  math.randomseed(os.time() + tonumber(tostring({}):match('%x+$'), 16))\n"
+                    "  i = math.random(#paths)\nend\n"
+                    "request = function()\n  i = i + 1\n"
+                    "  return wrk.format('GET', paths[(i % #paths) + 1])\nend\n"
+                )
+            scripts[name] = script.name
+        runs = {
+            "detail": ["-s", scripts["detail"], base + "/"],
+            "detail_rendered": ["-s", scripts["detail_rendered"], base + "/"],
+            "list": [base + "/articles/"],
+        }
+        for key in targets:
+            args = runs[key]
+            common = [wrk, "-t2", f"-c{connections}", "--timeout", "10s", "--latency"]
+            # Warm every worker (imports, templates, jieba; for the detail pages the page
+            # cache of each process: until each article was asked for three times per
+            # worker on average, or the warm-up time is spent).
+            rounds: list[float] = []
+            spent = asked = 0
+            enough = 3 * workers * len(inputs["detail_urls"]) if key == "detail" else 0
+            while spent < 2 or (asked < enough and spent < warmup):
+                seconds = min(10, warmup) if key == "detail" else 2
+                warmed = parse_wrk(
+                    subprocess.run(
+                        [*common, f"-d{seconds}s", *args],
+                        capture_output=True,
+                        text=True,
+                        check=False,
+                    ).stdout
+                )
+                spent += seconds
+                asked += warmed["requests"]
+                rounds.append(warmed["requests_per_second"])
             completed = subprocess.run(
-                [
-                    wrk,
-                    "-t2",
-                    f"-c{connections}",
-                    f"-d{duration}s",
-                    "--timeout",
-                    "10s",
-                    "--latency",
-                    *args,
-                ],
-                capture_output=True,
-                text=True,
-                check=False,
+                [*common, f"-d{duration}s", *args], capture_output=True, text=True, check=False
             )
             results[key] = parse_wrk(completed.stdout)
+            results[key]["warmup_rounds_rps"] = rounds
             figure = results[key]
             print(
                 f"  wrk {key:8} {figure['requests_per_second']:8.1f} req/s, "
                 f"{figure['errors']} errors ({figure['requests']} requests, "
-                f"p50 {figure['latency_p50_ms']} ms, p99 {figure['latency_p99_ms']} ms)",
+                f"p50 {figure['latency_p50_ms']} ms, p99 {figure['latency_p99_ms']} ms; "
+                f"warm-up rounds {', '.join(f'{r:.0f}' for r in rounds)} req/s)",
                 flush=True,
             )
-        os.unlink(script.name)
+        for name in scripts.values():
+            os.unlink(name)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -676,7 +768,7 @@ def markdown(results: dict) -> str:
                 row += [f"{b50:.0f} / {base['p50_ms']:.0f}", f"{b95:.0f} / {base['p95_ms']:.0f}"]
             else:
                 row += [f"{b50:.1f}", f"{b95:.1f}"]
-            note = "" if base["requests"] >= 30 else f" (n={base['requests']})"
+            note = "" if base["requests"] >= results["requests"] else f" (n={base['requests']})"
             row[-1] += note
             row += [str(base["queries"]), f"{b50 / p50:.1f}×", f"{b95 / p95:.1f}×"]
         else:
@@ -685,7 +777,8 @@ def markdown(results: dict) -> str:
         lines.append("| " + " | ".join(row) + " |")
     throughput = results.get("throughput", {})
     for key, label, target in (
-        ("detail", "gunicorn detail pages", 300),
+        ("detail_rendered", "gunicorn detail pages rendered on every request", None),
+        ("detail", "gunicorn detail pages (cached)", 300),
         ("list", "gunicorn list page", None),
     ):  # noqa: E501
         figure = throughput.get(key)
@@ -701,7 +794,9 @@ def markdown(results: dict) -> str:
             )  # noqa: E501
             lines.append(
                 f"| {label} (wrk, {throughput['connections']} connections, "
-                f"{throughput['duration_s']} s) | {figure['requests_per_second']:.0f} req/s | "
+                f"{throughput['duration_s']} s; gunicorn {throughput['workers']} workers × "
+                f"{throughput.get('threads', 1)} threads) | "
+                f"{figure['requests_per_second']:.0f} req/s | "
                 f"{figure['errors']} errors | | | | | | | "
                 f"{'≥ 300 req/s, 0 errors' if target else '–'} | {met} |"
             )
@@ -728,7 +823,9 @@ def markdown(results: dict) -> str:
         f"`{urlencode(inputs['csv_params']) or '(no filter)'}` ({inputs['csv_rows']:,} rows). "
         f"Times in ms through the whole Django stack (test Client, DEBUG off); p50/p95 over "
         f"{results['requests']} requests (nearest rank). CSV: time to the first data row / "
-        f"to the last byte. Ratio = baseline / ours.",
+        f"to the last byte. Ratio = baseline / ours. Baseline: no warm-up request; "
+        f"each page stops after its time budget "
+        f"({results.get('baseline_budget_s', '–')} s), n = requests timed when fewer.",
     ]
     return "\n".join(lines) + "\n"
 
@@ -747,20 +844,38 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=30, help="timed requests per page")
     parser.add_argument("--wrk-duration", type=int, help="seconds per wrk run (30; quick: 5)")
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--gunicorn-workers", type=int, default=4)
+    parser.add_argument("--gunicorn-workers", type=int, default=GUNICORN_WORKERS)
+    parser.add_argument("--gunicorn-threads", type=int, default=GUNICORN_THREADS)
+    parser.add_argument(
+        "--wrk-warmup",
+        type=int,
+        help="at most this many seconds of wrk warming the detail pages (120; quick: 10)",
+    )
+    parser.add_argument(
+        "--pages",
+        type=lambda text: [key.strip() for key in text.split(",") if key.strip()],
+        default=list(PAGES),
+        help=f"pages to measure, comma-separated (default all: {','.join(PAGES)}); "
+        "wrk runs for those of detail and list",
+    )
     parser.add_argument("--import-n", type=int, default=10_000, help="records to import")
     parser.add_argument(
         "--baseline-budget",
         type=float,
-        default=120.0,
-        help="seconds per baseline page (≥5 requests)",
+        default=60.0,
+        help="seconds per baseline page: requests stop once it is spent (at least 1; "
+        "the table shows n when under --requests)",
     )
     parser.add_argument("--workers", type=int, default=2, help="generation processes")
     parser.add_argument(
         "--skip", action="append", default=[], choices=["baseline", "wrk", "import"]
     )
     args = parser.parse_args(argv)
+    unknown = set(args.pages) - set(PAGES)
+    if unknown:
+        parser.error(f"unknown pages: {', '.join(sorted(unknown))}")
     duration = args.wrk_duration or (5 if args.quick else 30)
+    warmup = args.wrk_warmup if args.wrk_warmup is not None else (10 if args.quick else 120)
 
     database_url = bench_database_url()
     ensure_database(database_url)
@@ -780,13 +895,14 @@ def main(argv: list[str] | None = None) -> int:
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "database": urlsplit(database_url).path.lstrip("/"),
         "requests": args.requests,
+        "baseline_budget_s": args.baseline_budget,
         "machine": machine_notes(),
         "corpus": ensure_corpus(args.n, args.seed, args.workers),
     }
     inputs = choose_inputs(args.n)
     results["inputs"] = {k: v for k, v in inputs.items() if k != "detail_urls"}
     print("inputs: " + json.dumps(results["inputs"], ensure_ascii=False))
-    urls = page_urls(inputs)
+    urls = {key: value for key, value in page_urls(inputs).items() if key in args.pages}
     results["urls"] = {k: v[:3] for k, v in urls.items()}
     failed = False
 
@@ -812,12 +928,23 @@ def main(argv: list[str] | None = None) -> int:
             "pages (naive baseline):",
             lambda: measure_baseline(urls, args.requests, args.baseline_budget),
         )
-    if "wrk" not in args.skip:
+    targets = [key for key in ("detail", "list") if key in args.pages]
+    if "detail_uncached" in args.pages:
+        targets.insert(0, "detail_rendered")
+    if "wrk" not in args.skip and targets:
         phase(
             "throughput",
-            f"throughput: gunicorn ({args.gunicorn_workers} workers) + wrk, {duration} s each",
+            f"throughput: gunicorn ({args.gunicorn_workers} workers × "
+            f"{args.gunicorn_threads} threads) + wrk, {duration} s each",
             lambda: measure_throughput(
-                inputs, duration, args.connections, args.gunicorn_workers, database_url
+                inputs,
+                duration,
+                args.connections,
+                args.gunicorn_workers,
+                args.gunicorn_threads,
+                database_url,
+                targets,
+                warmup,
             ),
         )
     if "import" not in args.skip and args.import_n:

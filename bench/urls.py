@@ -1,4 +1,4 @@
-"""The site's URLs plus the naive baseline's list, CSV and feed under /baseline/."""
+"""The site's URLs plus the naive baseline's list, CSV, feed and detail under /baseline/."""
 
 from django.urls import path
 
@@ -10,5 +10,6 @@ urlpatterns = [
     path("baseline/articles/", baseline.article_list, name="baseline-list"),
     path("baseline/articles.csv", baseline.article_csv, name="baseline-csv"),
     path("baseline/articles/feed/", baseline.ArticleFeed(), name="baseline-feed"),
+    path("baseline/articles/<int:pk>-<str:slug>/", baseline.article_detail, name="baseline-detail"),
     *site_urlpatterns,
 ]

@@ -6,24 +6,22 @@ Counts and timelines come from articles.page_aggregates (derived rows, cached).
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from articles import detail_page
 from articles.charts import timeline_svg
 from articles.models import (
     Article,
-    ArticleCompany,
     Company,
     Event,
     EventType,
     SlugKind,
     SlugRedirect,
 )
-from articles.models.article import article_slug
 from articles.page_aggregates import (
     TAG_MODELS,
     company_counts,
@@ -77,28 +75,16 @@ def home(request):
 
 
 def article_detail(request, pk, slug=None):
-    article = get_object_or_404(
-        published()
-        .select_related("main_company", "event")
-        .prefetch_related(
-            Prefetch("company_links", queryset=ArticleCompany.objects.select_related("company"))
-        )
-        .for_cards(),
-        pk=pk,
-    )
-    if slug != article_slug(article.title):
-        return redirect(article, permanent=True)
+    # One small query; the body is rendered only when something it shows has changed.
+    version = detail_page.current_version(pk)
+    if version is None:
+        raise Http404
+    if slug != version.slug:
+        return redirect(version.url, permanent=True)
     return render(
         request,
         "articles/detail.html",
-        {
-            "article": article,
-            # The link as given, unless a curator's edit made it other than http(s).
-            "source_url": article.url
-            if article.url.lower().startswith(("http://", "https://"))
-            else article.canonical_url,
-            "related": published().related_to(article),
-        },
+        {"title": version.title, "body": detail_page.body(version)},
     )
 
 
