@@ -92,8 +92,11 @@ format: install
 # DATABASE_URL's server. BENCH_ARGS passes options to bench/run.py (see --help).
 BENCH_N ?= 100000
 BENCH_QUICK_N ?= 10000
+# 1M: make bench BENCH_N=1000000 BENCH_COPIES=10 (100,000 generated articles, each
+# copied 10 times in SQL: bench/replicate.py says why).
+BENCH_COPIES ?= 1
 bench: install
-	$(PY) -m bench.run --n $(BENCH_N) $(BENCH_ARGS)
+	$(PY) -m bench.run --n $(BENCH_N) --copies $(BENCH_COPIES) $(BENCH_ARGS)
 
 bench-quick: install
 	$(PY) -m bench.run --n $(BENCH_QUICK_N) --quick $(BENCH_ARGS)

@@ -106,13 +106,13 @@ def commit_id() -> str:
 # -- the corpus ----------------------------------------------------------------------
 
 
-def ensure_corpus(n: int, seed: int, workers: int) -> dict:
+def ensure_corpus(n: int, seed: int, workers: int, copies: int = 1) -> dict:
     from django.core.management import call_command
 
     from articles.models import Article, ImportBatch
     from bench.corpus import Corpus
 
-    corpus = Corpus(n, seed)
+    corpus = Corpus(n, seed, copies=copies)
     fingerprint = corpus.fingerprint()
     batch = ImportBatch.objects.filter(sources=corpus.marker()).order_by("-pk").first()
     if batch and Article.objects.count() == n:
@@ -129,17 +129,21 @@ def ensure_corpus(n: int, seed: int, workers: int) -> dict:
         return {
             "n": n,
             "seed": seed,
+            "copies": copies,
             "fingerprint": fingerprint,
             "generated_in_this_run": False,
             "load_seconds": (batch.finished_at - batch.started_at).total_seconds(),
         }
     print(f"generating {n:,} articles (seed {seed}) straight into the database …")
     started = time.monotonic()
-    call_command("generate_corpus", n, seed=seed, db=True, truncate=True, workers=workers)
+    call_command(
+        "generate_corpus", n, seed=seed, db=True, truncate=True, workers=workers, copies=copies
+    )
     seconds = time.monotonic() - started
     return {
         "n": n,
         "seed": seed,
+        "copies": copies,
         "fingerprint": fingerprint,
         "generated_in_this_run": True,
         "load_seconds": seconds,
@@ -813,7 +817,13 @@ def markdown(results: dict) -> str:
             lines.append(f"\n**{key}: not measured**: {section.get('error') or section['skipped']}")
     lines += [
         "",
-        f"Data: {inputs['articles']:,} articles (seed {corpus['seed']}). Filters: "
+        f"Data: {inputs['articles']:,} articles (seed {corpus['seed']}"
+        + (
+            f"; {corpus['n'] // corpus['copies']:,} generated, each copied {corpus['copies']}×"
+            if corpus.get("copies", 1) > 1
+            else ""
+        )
+        + "). Filters: "
         f"`{'&'.join(k + '=' + v for k, v in inputs['filters'])}` "
         f"({inputs['filtered_articles']:,} articles); largest company "
         f"`{inputs['largest_company']}` ({inputs['largest_company_articles']:,} articles); "
@@ -840,6 +850,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=100_000, help="articles (default 100,000)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--copies",
+        type=int,
+        default=1,
+        help="generate n/copies articles and copy each (bench/replicate.py; 1M uses 10)",
+    )
     parser.add_argument("--quick", action="store_true", help="short wrk runs (5 s)")
     parser.add_argument("--requests", type=int, default=30, help="timed requests per page")
     parser.add_argument("--wrk-duration", type=int, help="seconds per wrk run (30; quick: 5)")
@@ -897,7 +913,7 @@ def main(argv: list[str] | None = None) -> int:
         "requests": args.requests,
         "baseline_budget_s": args.baseline_budget,
         "machine": machine_notes(),
-        "corpus": ensure_corpus(args.n, args.seed, args.workers),
+        "corpus": ensure_corpus(args.n, args.seed, args.workers, args.copies),
     }
     inputs = choose_inputs(args.n)
     results["inputs"] = {k: v for k, v in inputs.items() if k != "detail_urls"}
