@@ -38,13 +38,14 @@ class Facet:
     spec: FacetSpec
     values: list[FacetValue] = field(default_factory=list)
 
+    # A selected value is always shown with the top ones, whatever its count.
     @property
     def top(self) -> list[FacetValue]:
-        return self.values[:TOP]
+        return self.values[:TOP] + [value for value in self.values[TOP:] if value.selected]
 
     @property
     def more(self) -> list[FacetValue]:
-        return self.values[TOP:]
+        return [value for value in self.values[TOP:] if not value.selected]
 
 
 def _counts(spec: FacetSpec, filterset: ArticleFilter, main_only: bool) -> list[tuple]:

@@ -196,3 +196,13 @@ def test_rebuild_all_restores_rows_written_without_triggers(client, sample):
     assert denormalized.rebuild_all() == len(sample)
     assert_everything_true(client)
     assert list_counts(client)["keyword"]["绕过触发器"] == 1
+
+
+def test_a_selected_value_is_shown_with_the_top_ones():
+    from articles.facets import TOP, Facet, FacetValue
+    from articles.filters import FACETS
+
+    values = [FacetValue(str(i), str(i), 100 - i, i == TOP + 2, "?") for i in range(TOP + 5)]
+    facet = Facet(FACETS[0], values)
+    assert [v.slug for v in facet.top] == [str(i) for i in range(TOP)] + [str(TOP + 2)]
+    assert str(TOP + 2) not in [v.slug for v in facet.more] and len(facet.more) == 4
