@@ -233,6 +233,7 @@ def rebuild_all() -> int:
     """
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute("SET LOCAL statement_timeout = 0")  # a bulk job, not a page
         cursor.execute(f"TRUNCATE {ROW_TABLE}, {COUNT_TABLE}")
         cursor.execute(_rebuild_sql())
         count = cursor.rowcount

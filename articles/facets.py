@@ -38,13 +38,14 @@ class Facet:
     spec: FacetSpec
     values: list[FacetValue] = field(default_factory=list)
 
+    # A selected value is always shown with the top ones, whatever its count.
     @property
     def top(self) -> list[FacetValue]:
-        return self.values[:TOP]
+        return self.values[:TOP] + [value for value in self.values[TOP:] if value.selected]
 
     @property
     def more(self) -> list[FacetValue]:
-        return self.values[TOP:]
+        return [value for value in self.values[TOP:] if not value.selected]
 
 
 def _counts(spec: FacetSpec, filterset: ArticleFilter, main_only: bool) -> list[tuple]:
@@ -93,6 +94,15 @@ def all_counts(filterset: ArticleFilter) -> dict[str, list[tuple]]:
         filter_key(filterset),
         lambda: {spec.param: _counts(spec, filterset, main_only) for spec in FACETS},
     )
+
+
+def result_count(filterset: ArticleFilter) -> int:
+    """How many articles the listing shows: counted on the narrow facet rows, cached.
+
+    Equal to ``filterset.qs.count()`` (the listing's base is the published articles),
+    without joining the wide article table unless there is a search.
+    """
+    return cached("result_count", filter_key(filterset), filterset.facet_rows_without("").count)
 
 
 def compute_facets(filterset: ArticleFilter, params: list[tuple[str, str]]) -> list[Facet]:

@@ -121,6 +121,15 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.AddIndex(
+            model_name="event",
+            index=models.Index(
+                models.F("main_company"),
+                models.OrderBy(models.F("date"), descending=True, nulls_last=True),
+                models.OrderBy(models.F("id"), descending=True),
+                name="event_company_newest",
+            ),
+        ),
         migrations.RunSQL(denormalized.INSTALL_SQL, denormalized.UNINSTALL_SQL),
         migrations.RunPython(backfill, migrations.RunPython.noop),
     ]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -32,6 +34,30 @@ class DatePrecision(models.TextChoices):
     YEAR = "year", _("year")
 
 
+class EventQuerySet(models.QuerySet):
+    def with_published_counts(self):
+        """These events with ``article_count`` of their published articles, newest first.
+
+        Events without one are left out. The count is a subquery per event, so with a
+        slice only the events shown are counted (see the event_company_newest index).
+        """
+        from .article import Article
+
+        published = (
+            Article.objects.published()
+            .filter(event=OuterRef("pk"))
+            .order_by()
+            .values("event")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return (
+            self.annotate(article_count=Coalesce(Subquery(published), 0))
+            .filter(article_count__gt=0)
+            .order_by(models.F("date").desc(nulls_last=True), "-id")
+        )
+
+
 class Event(models.Model):
     """Articles about one real event: same type, same main company, dates close together."""
 
@@ -45,12 +71,22 @@ class Event(models.Model):
     companies = models.ManyToManyField("Company", blank=True, related_name="events")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = EventQuerySet.as_manager()
+
     class Meta:
         ordering = ["-date", "-id"]
         verbose_name = _("event")
         verbose_name_plural = _("events")
         permissions = [("merge_event", "Can merge events")]
-        indexes = [models.Index("event_type", "main_company", "date", name="event_grouping")]
+        indexes = [
+            models.Index("event_type", "main_company", "date", name="event_grouping"),
+            models.Index(
+                models.F("main_company"),
+                models.F("date").desc(nulls_last=True),
+                models.F("id").desc(),
+                name="event_company_newest",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -117,7 +117,8 @@ def company_detail(request, slug):
         return redirect(survivor, permanent=True)
     mentioning = published().filter(company_links__company=company)
     counts = company_counts(company)
-    events = published().filter(event__main_company=company).events()[:EVENTS_PER_COMPANY]
+    events = Event.objects.filter(main_company=company).with_published_counts()
+    events = events[:EVENTS_PER_COMPANY]
     return render(
         request,
         "articles/company_detail.html",

@@ -196,3 +196,34 @@ def test_rebuild_all_restores_rows_written_without_triggers(client, sample):
     assert denormalized.rebuild_all() == len(sample)
     assert_everything_true(client)
     assert list_counts(client)["keyword"]["绕过触发器"] == 1
+
+
+def test_a_selected_value_is_shown_with_the_top_ones():
+    from articles.facets import TOP, Facet, FacetValue
+    from articles.filters import FACETS
+
+    values = [FacetValue(str(i), str(i), 100 - i, i == TOP + 2, "?") for i in range(TOP + 5)]
+    facet = Facet(FACETS[0], values)
+    assert [v.slug for v in facet.top] == [str(i) for i in range(TOP)] + [str(TOP + 2)]
+    assert str(TOP + 2) not in [v.slug for v in facet.more] and len(facet.more) == 4
+
+
+def test_the_cached_result_count_is_the_listings_count(client, curator, sample):
+    from django.http import QueryDict
+
+    from articles.facets import result_count
+    from articles.filters import ArticleFilter
+
+    def both(query: str) -> tuple[int, int]:
+        filterset = ArticleFilter(QueryDict(query), queryset=Article.objects.published())
+        assert filterset.is_valid(), filterset.errors
+        return result_count(filterset), filterset.qs.count()
+
+    queries = ["", "company=baidu", "exclude_company=baidu&event_type=launch", "q=模型"]
+    for query in queries:
+        counted, true = both(query)
+        assert counted == true, query
+    curation.hide_articles([sample["001_baidu_ernie_bot_launch.txt"].pk], user=curator)
+    for query in queries:
+        counted, true = both(query)
+        assert counted == true, query
