@@ -96,15 +96,6 @@ def all_counts(filterset: ArticleFilter) -> dict[str, list[tuple]]:
     )
 
 
-def result_count(filterset: ArticleFilter) -> int:
-    """How many articles the listing shows: counted on the narrow facet rows, cached.
-
-    Equal to ``filterset.qs.count()`` (the listing's base is the published articles),
-    without joining the wide article table unless there is a search.
-    """
-    return cached("result_count", filter_key(filterset), filterset.facet_rows_without("").count)
-
-
 def compute_facets(filterset: ArticleFilter, params: list[tuple[str, str]]) -> list[Facet]:
     counted = all_counts(filterset)
     facets = []

@@ -15,6 +15,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from articles.aggregate_cache import cached
+from articles.facets import filter_key
 from articles.filters import MAX_FILTER_VALUES, ArticleFilter
 from articles.models import Article, EventType, SlugRedirect
 from articles.pagination import ResultCount, count_results
@@ -59,9 +61,16 @@ class Listing:
         return prepare(self.queryset) if prepare else self.queryset
 
     def count(self) -> ResultCount:
-        """How many articles the view holds: exact up to a limit, estimated above."""
+        """How many articles the view holds: exact up to a limit, estimated above.
+
+        Cached per filter combination and data version, like the facet counts.
+        """
         searching = self.filterset.has_query and not self.filterset.search.is_empty
-        return count_results(self.queryset, searching=searching)
+        return cached(
+            "result_count",
+            filter_key(self.filterset),
+            lambda: count_results(self.queryset, searching=searching),
+        )
 
     @property
     def query_string(self) -> str:

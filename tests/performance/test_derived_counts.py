@@ -211,13 +211,14 @@ def test_a_selected_value_is_shown_with_the_top_ones():
 def test_the_cached_result_count_is_the_listings_count(client, curator, sample):
     from django.http import QueryDict
 
-    from articles.facets import result_count
     from articles.filters import ArticleFilter
 
     def both(query: str) -> tuple[int, int]:
         filterset = ArticleFilter(QueryDict(query), queryset=Article.objects.published())
         assert filterset.is_valid(), filterset.errors
-        return result_count(filterset), filterset.qs.count()
+        shown = client.get(f"/articles.json?{query}", follow=True).json()
+        assert shown["count_is_estimate"] is False
+        return shown["count"], filterset.qs.count()
 
     queries = ["", "company=baidu", "exclude_company=baidu&event_type=launch", "q=模型"]
     for query in queries:
