@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 
 from django.contrib.postgres.search import SearchVectorField
@@ -285,15 +286,19 @@ def assign_events(articles: list[Article]) -> None:
         .values_list("event_id", flat=True)
     )
     dated = [article.event_date for article in articles if article.event_date]
-    candidates: list[Event] = []
+    # Candidates by (event type, main company), in query order then creation order.
+    # Only events dated within EVENT_WINDOW of an article's date can match
+    # (_same_event); a chunk's overall date range would span most events.
+    candidates: dict[tuple, list[Event]] = defaultdict(list)
     if dated:
-        candidates = list(
-            Event.objects.filter(
-                event_type__in={article.event_type for article in articles},
-                main_company_id__in={a.main_company_id for a in articles if a.main_company_id},
-                date__range=(min(dated) - EVENT_WINDOW, max(dated) + EVENT_WINDOW),
-            )
-        )
+        reach = range(-EVENT_WINDOW.days, EVENT_WINDOW.days + 1)
+        near = {day + dt.timedelta(days=offset) for day in dated for offset in reach}
+        for event in Event.objects.filter(
+            event_type__in={article.event_type for article in articles},
+            main_company_id__in={a.main_company_id for a in articles if a.main_company_id},
+            date__in=sorted(near),
+        ):
+            candidates[event.event_type, event.main_company_id].append(event)
     refreshed: list[Event] = []
     created: list[Event] = []
     claimed: set[int] = set()
@@ -317,7 +322,8 @@ def assign_events(articles: list[Article]) -> None:
             continue
         match = None
         if _groupable(article):
-            match = next((e for e in candidates if _same_event(e, article)), None)
+            bucket = candidates[article.event_type, article.main_company_id]
+            match = next((e for e in bucket if _same_event(e, article)), None)
         if match is None:
             match = Event(
                 title=article.title[:500],
@@ -328,7 +334,7 @@ def assign_events(articles: list[Article]) -> None:
             )
             created.append(match)
             if _groupable(article):
-                candidates.append(match)
+                candidates[match.event_type, match.main_company_id].append(match)
         article.event = match
 
     Event.objects.bulk_create(created)
