@@ -21,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plans", type=int, default=3, help="plans to print per URL")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
-    from bench.run import bench_database_url
+    from bench.environment import bench_database_url
 
     os.environ["DATABASE_URL"] = bench_database_url()
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"

@@ -1,0 +1,58 @@
+"""Import rate: generated records through the real importer, rolled back after."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+
+def measure_import(n: int, seed: int) -> dict:
+    """Import N generated records with the real importer, then undo it.
+
+    Timed: parse, enrich, write, and the foreign-key checks a commit would run
+    (``SET CONSTRAINTS ALL IMMEDIATE``); then rolled back so the corpus stays as it was.
+    """
+    from django.db import connection, transaction
+
+    from articles.importing.service import import_paths
+    from bench.corpus import Corpus
+
+    stages: dict[str, float] = {}
+
+    def progress(iterable, description, total):
+        def timed():
+            started = time.perf_counter()
+            yield from iterable
+            stages[description] = stages.get(description, 0.0) + time.perf_counter() - started
+
+        return timed()
+
+    with tempfile.TemporaryDirectory(prefix="bench-import-") as directory:
+        Corpus(n, seed).write_files(Path(directory))
+        size = sum(p.stat().st_size for p in Path(directory).iterdir())
+        print(f"importing {n:,} generated records ({size / 1e6:.1f} MB) with import_paths …")
+        with transaction.atomic():
+            started = time.perf_counter()
+            report = import_paths([directory], progress=progress)
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            seconds = time.perf_counter() - started
+            transaction.set_rollback(True)
+    with connection.cursor() as cursor:
+        for table in ("articles_article", "articles_event", "articles_articlecompany"):
+            cursor.execute(f"VACUUM ANALYZE {table}")
+    figure = {
+        "records": n,
+        "created": report.created,
+        "errors": len(report.errors),
+        "seconds": seconds,
+        "records_per_second": report.created / seconds if seconds else 0,
+        "bytes": size,
+        "stages_s": {k: round(v, 2) for k, v in stages.items()},
+    }
+    print(
+        f"  import: {figure['records_per_second']:.0f} records/s "
+        f"({report.created:,} created in {seconds:.1f} s; stages {figure['stages_s']})"
+    )
+    return figure
