@@ -89,13 +89,17 @@ def choose_inputs(n: int) -> dict:
     words.sort(key=lambda wd: (abs(wd[1] / sample - 0.30), wd[0]))
     common = min(words[:6], key=lambda wd: (abs(fraction(wd[0]) - 0.30), wd[0]))[0]
     rare_limit = max(1, math.ceil(total / 10_000) - 1)  # < 0.01 %, or 1 article for N ≤ 10k
-    rare = None
-    for word, _ in sorted((wd for wd in words if wd[1] == 1), key=lambda wd: wd[0])[:400]:
+    # The sample's rarest words first (in a corpus of copies none is seen only once),
+    # then the first whose real count is under the limit, else the rarest one checked.
+    rare, fewest = None, None
+    for word, _ in sorted(words, key=lambda wd: (wd[1], wd[0]))[:400]:
         hits = published.search(word).count()
         if 1 <= hits <= rare_limit:
             rare = word
             break
-    rare = rare or words[-1][0]
+        if hits and (fewest is None or hits < fewest[1]):
+            fewest = (word, hits)
+    rare = rare or (fewest[0] if fewest else words[-1][0])
 
     filters = [("company", largest.slug), ("industry", industry.slug)]
     ids = list(published.order_by("id").values_list("id", flat=True))
