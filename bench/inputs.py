@@ -65,6 +65,8 @@ def choose_inputs(n: int) -> dict:
 
     from articles.dictionary import current_matcher
     from articles.models import Article, ArticleCompany, Company, Industry
+    from articles.search import compile_search
+    from articles.text.tsvector import quote_lexeme
 
     published = Article.objects.published()
     total = published.count()
@@ -93,6 +95,8 @@ def choose_inputs(n: int) -> dict:
     # then the first whose real count is under the limit, else the rarest one checked.
     rare, fewest = None, None
     for word, _ in sorted(words, key=lambda wd: (wd[1], wd[0]))[:400]:
+        if compile_search(word).tsquery != quote_lexeme(word):
+            continue  # cut into a phrase of commoner words: not a rare term to a reader
         hits = published.search(word).count()
         if 1 <= hits <= rare_limit:
             rare = word
