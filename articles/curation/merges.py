@@ -67,10 +67,7 @@ def merge_companies(survivor: Company, merged: Company, *, user) -> MergeRecord:
     if survivor.pk == merged.pk:
         raise CurationError("a company cannot be merged into itself")
     with transaction.atomic():
-        locked = Company.objects.select_for_update().in_bulk([survivor.pk, merged.pk])
-        if len(locked) != 2:
-            raise CurationError("one of the companies no longer exists")
-        survivor, merged = locked[survivor.pk], locked[merged.pk]
+        survivor, merged = _lock_pair(Company, survivor, merged, "companies")
         article_ids = sorted(
             set(ArticleCompany.objects.filter(company=merged).values_list("article_id", flat=True))
             | set(
@@ -149,10 +146,7 @@ def merge_tags(survivor, merged, *, user) -> MergeRecord:
     tag_model = type(survivor)
     kind, link_model = _tag_kind(tag_model)
     with transaction.atomic():
-        locked = tag_model.objects.select_for_update().in_bulk([survivor.pk, merged.pk])
-        if len(locked) != 2:
-            raise CurationError("one of the tags no longer exists")
-        survivor, merged = locked[survivor.pk], locked[merged.pk]
+        survivor, merged = _lock_pair(tag_model, survivor, merged, "tags")
         article_ids = sorted(
             link_model.objects.filter(tag=merged).values_list("article_id", flat=True)
         )
@@ -181,10 +175,7 @@ def merge_events(survivor: Event, merged: Event, *, user) -> MergeRecord:
     if survivor.pk == merged.pk:
         raise CurationError("an event cannot be merged into itself")
     with transaction.atomic():
-        locked = Event.objects.select_for_update().in_bulk([survivor.pk, merged.pk])
-        if len(locked) != 2:
-            raise CurationError("one of the events no longer exists")
-        survivor, merged = locked[survivor.pk], locked[merged.pk]
+        survivor, merged = _lock_pair(Event, survivor, merged, "events")
         article_ids = sorted(merged.articles.order_by().values_list("pk", flat=True))
         update_articles(article_ids, event=survivor)
         add_curated(article_ids, "event")
@@ -205,3 +196,11 @@ def merge_events(survivor: Event, merged: Event, *, user) -> MergeRecord:
         )
         merged.delete()
     return record
+
+
+def _lock_pair(model, survivor, merged, plural: str):
+    """Both rows, locked for the merge's transaction, as they are now in the database."""
+    locked = model.objects.select_for_update().in_bulk([survivor.pk, merged.pk])
+    if len(locked) != 2:
+        raise CurationError(f"one of the {plural} no longer exists")
+    return locked[survivor.pk], locked[merged.pk]
