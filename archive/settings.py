@@ -7,12 +7,14 @@ DJANGO_ALLOWED_HOSTS  comma-separated host names
 DATABASE_CONNECT_TIMEOUT       seconds to wait for a connection (default 3)
 DATABASE_STATEMENT_TIMEOUT_MS  cancel a statement after this many ms (0 = never); default
                                5000, but 0 for manage.py commands other than runserver
+DATABASE_WORK_MEM   PostgreSQL work_mem per connection (default 64MB; empty = the server's)
 See docs/OPERATIONS.md (connections, timeouts) and docs/SECURITY.md.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -118,6 +120,8 @@ def database_config() -> dict:
     options.setdefault("connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "3")))
     if timeout := statement_timeout_ms():
         options["options"] = f"{options.get('options', '')} -c statement_timeout={timeout}".strip()
+    if work_mem := database_work_mem():
+        options["options"] = f"{options.get('options', '')} -c work_mem={work_mem}".strip()
     if not config.get("ENGINE", "").endswith("postgresql"):
         raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL.")
     return config
@@ -133,6 +137,19 @@ def statement_timeout_ms() -> int:
         return int(os.environ["DATABASE_STATEMENT_TIMEOUT_MS"])
     command = sys.argv[1] if Path(sys.argv[0]).name == "manage.py" and len(sys.argv) > 1 else ""
     return 0 if command and command != "runserver" else 5000
+
+
+def database_work_mem() -> str:
+    """Memory for one sort, hash or bitmap before PostgreSQL spills or goes lossy.
+
+    At the default 4MB, a common term's bitmap over 1M articles is lossy: every row of
+    its pages is re-checked, detoasting each search vector (seconds per facet query;
+    docs/BENCHMARKS.md). 64MB keeps it exact. docs/OPERATIONS.md has the arithmetic.
+    """
+    value = os.environ.get("DATABASE_WORK_MEM", "64MB").strip()
+    if value and not re.fullmatch(r"\d+(kB|MB|GB)?", value):
+        raise ImproperlyConfigured("DATABASE_WORK_MEM must look like 64MB, 65536kB or 1GB.")
+    return value
 
 
 DATABASES = {"default": database_config()}

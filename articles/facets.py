@@ -16,6 +16,7 @@ from articles.aggregate_cache import cached
 from articles.filters import FACETS, ArticleFilter, FacetSpec
 from articles.models import EventType, FacetCount
 from articles.models.facets import ARRAY_COLUMNS
+from articles.search_facets import search_facet_counts
 
 from . import querystring
 
@@ -89,11 +90,13 @@ def filter_key(filterset: ArticleFilter) -> tuple:
 def all_counts(filterset: ArticleFilter) -> dict[str, list[tuple]]:
     """``{facet parameter: [(value, count), …]}``, the top ``MORE`` of each, cached."""
     main_only = bool(filterset.form.cleaned_data.get("main_company_only"))
-    return cached(
-        "facets",
-        filter_key(filterset),
-        lambda: {spec.param: _counts(spec, filterset, main_only) for spec in FACETS},
-    )
+
+    def compute() -> dict[str, list[tuple]]:
+        if filterset.has_query and not filterset.search.is_empty:
+            return search_facet_counts(filterset, MORE)  # the match once, not per facet
+        return {spec.param: _counts(spec, filterset, main_only) for spec in FACETS}
+
+    return cached("facets", filter_key(filterset), compute)
 
 
 def compute_facets(filterset: ArticleFilter, params: list[tuple[str, str]]) -> list[Facet]:

@@ -156,25 +156,22 @@ class ArticleFilter(django_filters.FilterSet):
     def queryset_without(self, skip: str) -> QuerySet:
         """The articles under every active filter except ``skip``, unordered and unranked."""
         queryset = self.queryset
-        self._unranked = True
-        try:
-            for name, value in self.form.cleaned_data.items():
-                if name != skip:
-                    queryset = self.filters[name].filter(queryset, value)
-        finally:
-            self._unranked = False
+        for name, value in self.form.cleaned_data.items():
+            if name != skip:
+                queryset = self.filters[name].filter(queryset, value)
         return queryset.order_by()
 
-    def facet_rows_without(self, skip: str) -> QuerySet:
+    def facet_rows_without(self, *skip: str) -> QuerySet:
         """The facet rows of ``queryset_without(skip)``'s articles, read without the articles.
 
         Assumes the filterset's base queryset is the published articles (the listing's).
+        Several names: every filter but those.
         """
         data = self.form.cleaned_data
         main_only = bool(data.get("main_company_only"))
         rows = ArticleFacetRow.objects.published()
         for name, value in data.items():
-            if name == skip:
+            if name in skip:
                 continue
             if name == "q" and value:
                 matching = apply_search(Article.objects.all(), self.search, rank=False)

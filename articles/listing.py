@@ -57,7 +57,12 @@ class Listing:
         is ranked over a bounded candidate set (articles.search.RelevanceOrder).
         """
         if self.filterset.ordering == "relevance":
-            return RelevanceOrder(self.queryset, self.filterset.search, prepare=prepare)
+            return RelevanceOrder(
+                self.queryset,
+                self.filterset.search,
+                prepare=prepare,
+                cache_key=filter_key(self.filterset),
+            )
         return prepare(self.queryset) if prepare else self.queryset
 
     def count(self) -> ResultCount:

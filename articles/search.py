@@ -108,11 +108,14 @@ class RelevanceOrder:
     value is the pk), applied to each page's query.
     """
 
-    def __init__(self, matches, search: CompiledSearch, *, prepare=None):
+    def __init__(self, matches, search: CompiledSearch, *, prepare=None, cache_key=None):
         self.matches = matches.order_by()
         self.search = search
         self.prepare = prepare or (lambda queryset: queryset)
         self.candidates = rank_candidates()
+        # What ``matches`` depends on besides the search (the view's filters): with it
+        # the ranked ids are cached per data version (articles.aggregate_cache).
+        self.cache_key = cache_key
 
     def head(self):
         """The ranked candidate set (a queryset): ranks at most K vectors."""
@@ -122,7 +125,15 @@ class RelevanceOrder:
 
     @cached_property
     def head_ids(self) -> list[int]:
-        return list(self.head().values_list("pk", flat=True))
+        def compute() -> list[int]:
+            return list(self.head().values_list("pk", flat=True))
+
+        if self.cache_key is None:
+            return compute()
+        from articles.aggregate_cache import cached
+
+        key = (self.cache_key, self.search.tsquery, self.candidates)
+        return cached("relevance_head", key, compute)
 
     @property
     def known_total(self) -> int | None:

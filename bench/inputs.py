@@ -87,14 +87,27 @@ def choose_inputs(n: int) -> dict:
     def fraction(term: str) -> float:
         return published.search(term).count() / max(1, total)
 
-    words = [(w, d) for w, d in stats if _CJK_WORD.match(w) and not matcher.expand(w)]
+    def usable(stats_rows):
+        return [(w, d) for w, d in stats_rows if _CJK_WORD.match(w) and not matcher.expand(w)]
+
+    words = usable(stats)
     words.sort(key=lambda wd: (abs(wd[1] / sample - 0.30), wd[0]))
     common = min(words[:6], key=lambda wd: (abs(fraction(wd[0]) - 0.30), wd[0]))[0]
     rare_limit = max(1, math.ceil(total / 10_000) - 1)  # < 0.01 %, or 1 article for N ≤ 10k
-    # The sample's rarest words first (in a corpus of copies none is seen only once),
-    # then the first whose real count is under the limit, else the rarest one checked.
+    # Rare words come from a larger random sample (~20,000 vectors): a word seen once in
+    # 2,000 vectors is in about 0.05 % of the articles, five times the limit. Random
+    # rows, not every k-th id: in a corpus of copies every k-th id repeats originals.
+    percent = min(100.0, 100.0 * 20_000 / max(1, total))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT word, ndoc FROM ts_stat($$SELECT search_vector FROM articles_article "
+            f"TABLESAMPLE BERNOULLI ({percent:.4f}) REPEATABLE (1)$$)"  # noqa: S608 - a float
+        )
+        rare_candidates = usable(cursor.fetchall())
+    # The sample's rarest words first, then the first whose real count is under the
+    # limit, else the rarest one checked.
     rare, fewest = None, None
-    for word, _ in sorted(words, key=lambda wd: (wd[1], wd[0]))[:400]:
+    for word, _ in sorted(rare_candidates, key=lambda wd: (wd[1], wd[0]))[:400]:
         if compile_search(word).tsquery != quote_lexeme(word):
             continue  # cut into a phrase of commoner words: not a rare term to a reader
         hits = published.search(word).count()

@@ -119,3 +119,16 @@ def test_database_timeouts_are_set():
     assert "connect_timeout" in command.stdout and "statement_timeout" not in command.stdout
     command = manage("shell", "--no-imports", "-c", code, DATABASE_STATEMENT_TIMEOUT_MS="9000")
     assert "statement_timeout=9000" in command.stdout
+
+
+def test_database_work_mem_is_set_and_checked(db):
+    from django.db import connection
+
+    assert "work_mem=64MB" in setting("DATABASES['default']['OPTIONS']")
+    assert "work_mem" not in setting("DATABASES['default']['OPTIONS']", DATABASE_WORK_MEM="")
+    assert "work_mem=8MB" in setting("DATABASES['default']['OPTIONS']", DATABASE_WORK_MEM="8MB")
+    result = deploy_check(DATABASE_WORK_MEM="64MB; DROP TABLE x")
+    assert result.returncode != 0 and "DATABASE_WORK_MEM" in result.stderr
+    with connection.cursor() as cursor:  # the test process's own connection
+        cursor.execute("SHOW work_mem")
+        assert cursor.fetchone()[0] == "64MB"
