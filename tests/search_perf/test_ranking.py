@@ -100,3 +100,22 @@ def test_the_head_ranks_only_the_candidates(corpus):
 
     walk(plan[0]["Plan"])
     assert ranked_rows and max(ranked_rows) <= CANDIDATES < found
+
+
+def test_the_cached_ranking_follows_edits(client, corpus):
+    from articles.enrichment import enrich_articles
+
+    word, _found = term_matching(corpus, CANDIDATES * 2, CORPUS_SIZE)
+    first = json_order(client, word)
+    assert json_order(client, word) == first  # the second read is the cached head
+    top = corpus.get(pk=first[0])
+    top.status = "hidden"
+    top.save(update_fields=["status"])
+    after_hide = json_order(client, word)
+    assert first[0] not in after_hide and after_hide == expected_order(corpus, word)
+    last_candidate = corpus.get(pk=after_hide[CANDIDATES - 1])
+    last_candidate.title = f"{word} {word} {word}"  # now the best ranked of the head
+    last_candidate.save(update_fields=["title"])
+    enrich_articles([last_candidate.pk])
+    after_edit = json_order(client, word)
+    assert after_edit != after_hide and after_edit == expected_order(corpus, word)
