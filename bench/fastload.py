@@ -24,163 +24,21 @@ Used by the query benchmarks only; the importer is measured by ``bench.run`` its
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import multiprocessing
-import re
 import sys
 import time
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from articles.importing.parser import parse_bytes
 from articles.importing.urls import canonical_url, source_domain
-from articles.text.companies import CompanyMatcher
-from articles.text.normalize import normalize
-from articles.text.pipeline import enrich_text
-from articles.text.segment import Segmenter
 
 from .corpus import Corpus
+from .event_assigner import ENRICH_CHUNK, EventAssigner
+from .fastload_workers import WORK_CHUNK, WorkerContext, enrich_records, init_worker, tag_key
 from .replicate import replicate_articles
 
-ENRICH_CHUNK = 500  # articles.enrichment.CHUNK_SIZE: events are assigned per chunk
-EVENT_WINDOW = dt.timedelta(days=3)  # articles.enrichment.EVENT_WINDOW
-WORK_CHUNK = 100  # records per task sent to a worker
 WRITE_BATCH = 2000  # articles per round of COPY statements
-_AFTER_FULL_STOP = re.compile(r"(?<=。)")
-
-
-class MemoSegmenter(Segmenter):
-    """A Segmenter that remembers its cuts, sentence by sentence.
-
-    jieba's precise mode cuts each run of Han/alphanumeric characters on its own, and
-    our Latin-run gluing stops at any other token, so the tokens of a text are the
-    tokens of its pieces split after each "。". Same output as ``Segmenter.cut``.
-    """
-
-    def __init__(self, *args, cache_limit: int = 500_000, **kwargs):
-        self._cuts: dict[str, tuple[str, ...]] = {}
-        self._limit = cache_limit
-        super().__init__(*args, **kwargs)
-
-    def _forget(self) -> None:
-        self._cuts.clear()
-
-    def load_user_dict(self, path) -> None:
-        super().load_user_dict(path)
-        self._forget()
-
-    def add_words(self, words) -> None:
-        super().add_words(words)
-        self._forget()
-
-    def set_company_words(self, words) -> None:
-        super().set_company_words(words)
-        self._forget()
-
-    def _piece(self, piece: str) -> tuple[str, ...]:
-        tokens = self._cuts.get(piece)
-        if tokens is None:
-            if len(self._cuts) >= self._limit:
-                self._cuts.clear()
-            tokens = self._cuts[piece] = tuple(self._raw_tokens(piece))
-        return tokens
-
-    def cut(self, text: str) -> list[str]:
-        tokens: list[str] = []
-        for piece in _AFTER_FULL_STOP.split(normalize(text)):
-            if piece:
-                tokens.extend(self._piece(piece))
-        return tokens
-
-
-# -- worker side ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class WorkerContext:
-    n: int
-    seed: int
-    companies_path: str
-    entries: list  # CompanyEntry, as the dictionary in the database has them
-    names_by_slug: dict[str, str]
-    # kind -> normalised tag name -> (identity, display name) for tags already stored
-    # (an alias maps to its survivor): what the importer's links would point at.
-    tag_names: dict[str, dict[str, tuple[str, str]]]
-
-
-_STATE: dict = {}
-
-
-def _init_worker(context: WorkerContext) -> None:
-    if _STATE.get("context") is context:
-        return  # forked from a parent that already built everything
-    _STATE["context"] = context
-    _STATE["corpus"] = Corpus(context.n, context.seed, context.companies_path)
-    _STATE["corpus"].pool  # noqa: B018 - build it once
-    _STATE["matcher"] = CompanyMatcher(context.entries, MemoSegmenter())
-
-
-def _tag_key(name: str) -> str:
-    from articles.models.tags import normalize_tag_name
-
-    return normalize_tag_name(name)
-
-
-def _enrich_record(index: int) -> tuple:
-    context: WorkerContext = _STATE["context"]
-    corpus: Corpus = _STATE["corpus"]
-    source, line = corpus.source_name(index)
-    parsed = parse_bytes(corpus.record(index).text().encode("utf-8"), source)
-    if parsed.errors or len(parsed.records) != 1:
-        raise ValueError(f"record {index} does not parse: {parsed.errors}")
-    record = parsed.records[0]
-    tags = {}
-    for kind in ("keywords", "technologies", "industries"):
-        known = context.tag_names.get(kind, {})
-        seen: set[str] = set()
-        items = []
-        for position, name in enumerate(getattr(record, kind)):
-            key = _tag_key(name)
-            identity, display = known.get(key, (key, name))
-            if identity not in seen:
-                seen.add(identity)
-                items.append((position, name, display))
-        tags[kind] = items
-    result = enrich_text(
-        _STATE["matcher"],
-        title=record.title,
-        summary=record.summary,
-        event_summary=record.event_summary,
-        keywords=[display for _, _, display in tags["keywords"]],
-        technologies=[display for _, _, display in tags["technologies"]],
-        industries=[display for _, _, display in tags["industries"]],
-        company_names=context.names_by_slug,
-    )
-    return (
-        index,
-        canonical_url(record.link),
-        record.link,
-        record.title,
-        record.summary,
-        record.event_summary,
-        record.content_hash(),
-        source[:1024],
-        line,
-        tags,
-        [(m.slug, m.mentions, m.in_title) for m in result.companies],
-        result.main_company,
-        result.event_type,
-        result.event_cues,
-        result.event_date,
-        result.event_date_precision,
-        result.search_vector,
-    )
-
-
-def _work(indices: list[int]) -> list[tuple]:
-    return [_enrich_record(index) for index in indices]
 
 
 # -- main side -----------------------------------------------------------------------
@@ -204,89 +62,6 @@ class LoadReport:
             f"{self.enrich_seconds:,.1f} s, indexes and keys {self.index_seconds:,.1f} s, "
             f"vacuum/analyze {self.vacuum_seconds:,.1f} s)"
         )
-
-
-class EventAssigner:
-    """``articles.enrichment.assign_events`` for new articles, in memory.
-
-    Chunk by chunk of 500 articles (by id), each article in (date, id) order joins the
-    first earlier event of the same type and main company within the window (earlier
-    chunks' events newest first, as the query orders them, then this chunk's in
-    creation order), or creates one.
-    """
-
-    def __init__(self, next_id: int):
-        self.next_id = next_id
-        # (type, company) -> date -> [(event id, precision)] in id order
-        self.stored: dict[tuple, dict[dt.date, list[tuple[int, str]]]] = defaultdict(dict)
-
-    @staticmethod
-    def groupable(article: dict) -> bool:
-        return bool(
-            article["main_company_id"]
-            and article["event_date"]
-            and article["event_type"] != "other"
-        )
-
-    @staticmethod
-    def _same(date, precision, article) -> bool:
-        if precision == article["event_date_precision"] == "day":
-            return abs(date - article["event_date"]) <= EVENT_WINDOW
-        return (date, precision) == (article["event_date"], article["event_date_precision"])
-
-    def _stored_match(self, article: dict) -> int | None:
-        by_date = self.stored.get((article["event_type"], article["main_company_id"]))
-        if not by_date:
-            return None
-        date = article["event_date"]
-        if article["event_date_precision"] == "day":
-            dates = [date + dt.timedelta(days=d) for d in range(3, -4, -1)]
-        else:
-            dates = [date]
-        for day in dates:
-            for event_id, precision in reversed(by_date.get(day, ())):
-                if self._same(day, precision, article):
-                    return event_id
-        return None
-
-    def assign(self, chunk: list[dict], now) -> list[tuple]:
-        """Set ``event_id`` on each article; return the new events' rows."""
-        created: list[tuple] = []
-        fresh: dict[tuple, list[tuple[int, dt.date, str]]] = defaultdict(list)
-        for article in sorted(chunk, key=lambda a: (a["event_date"] or dt.date.min, a["id"])):
-            match = None
-            groupable = self.groupable(article)
-            key = (article["event_type"], article["main_company_id"])
-            if groupable:
-                match = self._stored_match(article)
-                if match is None:
-                    match = next(
-                        (eid for eid, date, prec in fresh[key] if self._same(date, prec, article)),
-                        None,
-                    )
-            if match is None:
-                match = self.next_id
-                self.next_id += 1
-                created.append(
-                    (
-                        match,
-                        article["title"][:500],
-                        article["event_type"],
-                        article["event_date"],
-                        article["event_date_precision"],
-                        article["main_company_id"],
-                        now,
-                    )
-                )
-                if groupable:
-                    fresh[key].append(
-                        (match, article["event_date"], article["event_date_precision"])
-                    )
-            article["event_id"] = match
-        for key, events in fresh.items():
-            for event_id, date, precision in events:
-                self.stored[key].setdefault(date, []).append((event_id, precision))
-        return created
 
 
 def _written_tables():
@@ -418,18 +193,18 @@ def load_corpus(
         tag_names=_existing_tag_names(),
     )
     version = DictionaryVersion.current()
-    _init_worker(context)  # built once here; forked workers inherit it
+    init_worker(context)  # built once here; forked workers inherit it
     tasks = [order[i : i + WORK_CHUNK] for i in range(0, len(order), WORK_CHUNK)]
 
     pool = None
     if workers > 0:
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         pool = multiprocessing.get_context(method).Pool(
-            workers, initializer=_init_worker, initargs=(context,)
+            workers, initializer=init_worker, initargs=(context,)
         )
-        results = pool.imap(_work, tasks, chunksize=1)
+        results = pool.imap(enrich_records, tasks, chunksize=1)
     else:
-        results = map(_work, tasks)
+        results = map(enrich_records, tasks)
 
     article_columns = [f.column for f in Article._meta.concrete_fields]
     try:
@@ -590,7 +365,7 @@ def _write_chunk(
         for article in chunk:
             seen: set[int] = set()
             for position, name, _ in article["tags"][kind]:
-                tag_id = ids[_tag_key(name)]
+                tag_id = ids[tag_key(name)]
                 if tag_id not in seen:
                     seen.add(tag_id)
                     rows.append((article["id"], tag_id, position))

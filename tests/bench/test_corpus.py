@@ -16,7 +16,7 @@ from articles.importing.parser import parse_bytes
 from articles.importing.service import import_paths
 from articles.models import Article, Event
 from bench.corpus import RECORDS_PER_FILE, Corpus
-from bench.fastload import MemoSegmenter
+from bench.fastload_workers import MemoSegmenter
 
 YEAR = re.compile(r"(20\d\d)")
 
