@@ -122,6 +122,9 @@ def database_config() -> dict:
         options["options"] = f"{options.get('options', '')} -c statement_timeout={timeout}".strip()
     if work_mem := database_work_mem():
         options["options"] = f"{options.get('options', '')} -c work_mem={work_mem}".strip()
+    # JIT compiles a plan costed above jit_above_cost: 150-200 ms spent on a facet query
+    # of 1M rows that it did not make faster (docs/BENCHMARKS.md). Pages want no JIT.
+    options["options"] = f"{options.get('options', '')} -c jit=off".strip()
     if not config.get("ENGINE", "").endswith("postgresql"):
         raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL.")
     return config

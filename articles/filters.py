@@ -161,20 +161,25 @@ class ArticleFilter(django_filters.FilterSet):
                 queryset = self.filters[name].filter(queryset, value)
         return queryset.order_by()
 
-    def facet_rows_without(self, *skip: str) -> QuerySet:
+    def facet_rows_without(self, *skip: str, sampled: bool = False) -> QuerySet:
         """The facet rows of ``queryset_without(skip)``'s articles, read without the articles.
 
         Assumes the filterset's base queryset is the published articles (the listing's).
-        Several names: every filter but those.
+        Several names: every filter but those. ``sampled``: only the fixed sample's rows
+        (articles.models.sampling), on both sides of a search.
         """
         data = self.form.cleaned_data
         main_only = bool(data.get("main_company_only"))
         rows = ArticleFacetRow.objects.published()
+        if sampled:
+            rows = rows.sampled()
         for name, value in data.items():
             if name in skip:
                 continue
             if name == "q" and value:
                 matching = apply_search(Article.objects.all(), self.search, rank=False)
+                if sampled:
+                    matching = matching.sampled()
                 rows = rows.filter(article__in=matching.values("pk"))
                 continue
             condition = row_condition(name, value, main_only=main_only)

@@ -47,7 +47,10 @@ class ResultCount:
 
 def planner_estimate(queryset) -> int:
     """PostgreSQL's estimate of the rows ``queryset`` returns (EXPLAIN, no ANALYZE)."""
-    plan = json.loads(queryset.order_by().explain(format="json"))
+    explained = queryset.order_by().explain(format="json")
+    if not explained:  # a query Django knows to be empty (e.g. a filter on no values)
+        return 0
+    plan = json.loads(explained)
     return int(plan[0]["Plan"]["Plan Rows"])
 
 

@@ -40,14 +40,18 @@ def _counted_value(param: str, main_only: bool) -> str:
     return f'unnest("{ARRAY_COLUMNS[param]}")'
 
 
-def search_facet_counts(filterset: ArticleFilter, limit: int) -> dict[str, list[tuple]]:
+def search_facet_counts(
+    filterset: ArticleFilter, limit: int, *, sampled: bool = False
+) -> dict[str, list[tuple]]:
     """``{facet parameter: [(value, count), …]}`` (the top ``limit``), one query.
 
     Only for a filterset with a non-empty search (otherwise nothing is shared).
+    ``sampled``: counted over the fixed sample only (articles.models.sampling).
     """
     data = filterset.form.cleaned_data
     main_only = bool(data.get("main_company_only"))
-    shared = filterset.facet_rows_without(*FACET_FILTERS).order_by().values_list(*_COLUMNS)
+    shared = filterset.facet_rows_without(*FACET_FILTERS, sampled=sampled)
+    shared = shared.order_by().values_list(*_COLUMNS)
     shared_sql, shared_params = shared.query.sql_with_params()
     parts, params = [], list(shared_params)
     for spec in FACETS:

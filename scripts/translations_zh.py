@@ -76,6 +76,8 @@ ZH = {
     "Archive": "档案",
     "%(count)s article": "%(count)s 篇",
     "about %(count)s article": "约 %(count)s 篇",
+    "about %(count)s": "约 %(count)s",
+    "Counts marked “about” are estimated from a sample of one article in %(every)s.": "标“约”的计数是按每 %(every)s 篇抽取 1 篇的样本估算的。",
     "Articles per %(unit)s from %(first)s to %(last)s: %(total)s in all; the most, %(peak)s, in %(peak_label)s.": "从 %(first)s 到 %(last)s 每%(unit)s的文章数：共 %(total)s 篇；最多为 %(peak_label)s 的 %(peak)s 篇。",
     "year": "年",
     "month": "月",
@@ -300,14 +302,17 @@ def apply(path: str) -> tuple[int, list[str]]:
             missing.append(msgid)
             continue
         escaped = translation.replace('"', '\\"') if '\\"' not in translation else translation
-        block = re.sub(r'^msgstr "".*?(?=\Z)', f'msgstr "{escaped}"', block, flags=re.M | re.S)
+        # Whatever msgstr is there (empty, or a fuzzy guess by makemessages) is replaced.
+        block = re.sub(r'^msgstr ".*?(?=\Z)', f'msgstr "{escaped}"', block, flags=re.M | re.S)
         block = re.sub(
-            r'^msgstr\[0\] "".*?(?=\nmsgstr\[|\Z)',
+            r'^msgstr\[0\] ".*?(?=\nmsgstr\[|\Z)',
             f'msgstr[0] "{escaped}"',
             block,
             flags=re.M | re.S,
         )
-        block = block.replace("#, fuzzy\n", "")
+        block = re.sub(r"^#\| .*\n", "", block, flags=re.M)  # a fuzzy match's old msgid
+        block = re.sub(r"^#, fuzzy\n", "", block, flags=re.M)
+        block = re.sub(r"^#, fuzzy, ", "#, ", block, flags=re.M)
         blocks[index] = block
         filled += 1
     Path(path).write_text("\n\n".join(blocks), encoding="utf-8")

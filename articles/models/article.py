@@ -19,6 +19,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from .events import DatePrecision, EventType
+from .sampling import sample_bucket
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -27,6 +28,10 @@ class ArticleQuerySet(models.QuerySet):
 
     def newest_first(self):
         return self.order_by(models.F("event_date").desc(nulls_last=True), "-id")
+
+    def sampled(self):
+        """The articles of the fixed sample (articles.models.sampling)."""
+        return self.alias(sample_bucket=sample_bucket("id")).filter(sample_bucket=0)
 
     def search(self, text: str):
         """Articles matching a user query (words, "phrases", OR, -exclusion), ranked.
@@ -229,6 +234,7 @@ class Article(models.Model):
             models.Index("source_domain", name="article_source_domain"),
             models.Index("import_batch", name="article_import_batch"),
             GinIndex("search_vector", name="article_search_vector"),
+            models.Index(sample_bucket("id"), name="article_sample_bucket"),
         ]
 
     def __str__(self) -> str:

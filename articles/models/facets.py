@@ -17,6 +17,8 @@ from django.db import models
 from django.db.models import Count, F, Func, IntegerField
 from django.db.models.functions import TruncMonth
 
+from .sampling import sample_bucket
+
 # facet parameter → array column
 ARRAY_COLUMNS = {
     "company": "company_ids",
@@ -34,6 +36,10 @@ class Unnest(Func):
 class ArticleFacetRowQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status="published")
+
+    def sampled(self):
+        """The rows of the fixed sample (articles.models.sampling)."""
+        return self.alias(sample_bucket=sample_bucket("article_id")).filter(sample_bucket=0)
 
     def value_counts(self, column: str, limit: int | None = None) -> list[tuple[int, int]]:
         """``[(id, rows containing it), …]`` over ``column``'s arrays, most first. One query."""
@@ -102,6 +108,7 @@ class ArticleFacetRow(models.Model):
             GinIndex("industry_ids", name="facetrow_industry_ids"),
             GinIndex("technology_ids", name="facetrow_technology_ids"),
             GinIndex("keyword_ids", name="facetrow_keyword_ids"),
+            models.Index(sample_bucket("article_id"), name="facetrow_sample_bucket"),
         ]
 
     def __str__(self) -> str:

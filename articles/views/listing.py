@@ -21,6 +21,7 @@ from articles.facets import compute_facets
 from articles.listing import bad_request, resolve_listing
 from articles.middleware import UNAVAILABLE
 from articles.models import Article
+from articles.models.sampling import SAMPLE_EVERY
 from articles.pagination import ListingPaginator, ResultCount
 from articles.safejson import HtmlSafeJSONEncoder
 from articles.suggestions import near_spellings
@@ -71,11 +72,14 @@ def article_list(request):
     page = _paginate(listing, PAGE_SIZE, lambda articles: articles.for_cards())
     terms = listing.filterset.search.terms if listing.search_text else []
     results = [_result(article, terms) for article in page.object_list]
+    facets = compute_facets(listing.filterset, listing.params)
     context = {
         "listing": listing,
         "page": page,
         "results": results,
-        "facets": compute_facets(listing.filterset, listing.params),
+        "facets": facets,
+        "facets_estimated": any(facet.estimated for facet in facets),
+        "sample_every": SAMPLE_EVERY,
         "title": listing.describe(page.paginator.counted),
         "search_text": listing.search_text,
         "suggestions": near_spellings(listing.search_text) if not results and terms else [],

@@ -121,7 +121,7 @@ def test_database_timeouts_are_set():
     assert "statement_timeout=9000" in command.stdout
 
 
-def test_database_work_mem_is_set_and_checked(db):
+def test_database_work_mem_and_jit_are_set(db):
     from django.db import connection
 
     assert "work_mem=64MB" in setting("DATABASES['default']['OPTIONS']")
@@ -132,3 +132,5 @@ def test_database_work_mem_is_set_and_checked(db):
     with connection.cursor() as cursor:  # the test process's own connection
         cursor.execute("SHOW work_mem")
         assert cursor.fetchone()[0] == "64MB"
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

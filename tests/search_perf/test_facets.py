@@ -18,6 +18,7 @@ from articles import aggregate_cache
 from articles.facets import MORE, all_counts
 from articles.filters import ArticleFilter
 from articles.models import ArticleCompany, Company
+from articles.models.sampling import SAMPLE_BLOCK, SAMPLE_EVERY
 from tests.performance.truth import shown_counts, true_counts
 
 from .conftest import term_matching
@@ -94,6 +95,60 @@ def test_the_search_is_matched_once_for_all_facets(corpus):
     assert filterset.is_valid()
     with CaptureQueriesContext(connection) as captured:
         counts = all_counts(filterset)
-    assert all(counts.values())
-    matching = [query["sql"] for query in captured if "@@" in query["sql"]]
+    assert all(counted.values for counted in counts.values())
+    run = [query["sql"] for query in captured if not query["sql"].startswith("EXPLAIN")]
+    matching = [sql for sql in run if "@@" in sql]  # EXPLAIN only plans: it reads nothing
     assert len(matching) == 1 and matching[0].count("@@") == 1
+
+
+# -- estimated facets above a size: counted over the fixed sample -----------------------
+
+
+def in_sample(pk: int) -> bool:
+    return (pk // SAMPLE_BLOCK) % SAMPLE_EVERY == 0  # independently of the SQL expression
+
+
+def sampled_truth(articles) -> dict[str, dict[str, int]]:
+    sample = [pk for pk in articles.values_list("pk", flat=True) if in_sample(pk)]
+    assert sample, "the corpus must cover a block of the sample"
+    truth = true_counts(articles.filter(pk__in=sample))
+    return {
+        param: {v: n * SAMPLE_EVERY for v, n in counts.items()} for param, counts in truth.items()
+    }
+
+
+def test_a_large_search_has_estimated_facets_from_the_sample(client, corpus, settings):
+    settings.FACET_SAMPLE_ABOVE = 10
+    term, _ = term_matching(corpus, 40, 200)
+    response = client.get(f"/articles/?q={quote(term)}", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert all(facet.estimated for facet in response.context["facets"])
+    assert_facets(shown_counts(response.context["facets"]), sampled_truth(corpus.search(term)))
+    html = response.content.decode()
+    assert "约 " in html and "抽取 1 篇的样本估算" in html
+
+
+def test_a_large_filtered_view_estimates_only_the_narrowed_dimensions(client, corpus, settings):
+    settings.FACET_SAMPLE_ABOVE = 10
+    company = (
+        Company.objects.filter(article_links__article__in=corpus)
+        .annotate(n=Count("article_links"))
+        .order_by("-n", "slug")
+        .first()
+    )
+    assert company.n > 10
+    response = client.get(f"/articles/?company={company.slug}")
+    facets = {facet.spec.param: facet for facet in response.context["facets"]}
+    shown = shown_counts(facets.values())
+    assert not facets["company"].estimated  # no other filter: the exact published counts
+    assert_top_of(shown["company"], true_counts(corpus)["company"])
+    with_company = corpus.filter(company_links__company=company)
+    for param in ("industry", "technology", "keyword", "event_type"):
+        assert facets[param].estimated
+        assert_top_of(shown[param], sampled_truth(with_company)[param])
+
+
+def test_small_views_keep_exact_facets(client, corpus):
+    term, _ = term_matching(corpus, 20, 80)
+    response = client.get(f"/articles/?q={quote(term)}")
+    assert not any(facet.estimated for facet in response.context["facets"])
+    assert "about" not in response.content.decode().split('class="facets"')[1]
