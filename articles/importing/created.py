@@ -1,0 +1,106 @@
+"""New articles: enriched from the parsed record, then inserted once, complete.
+
+Inserting first and enriching after (``articles.enrichment.enrich_articles``) wrote
+every new row twice; the second write was a non-HOT update through every index of the
+article table, the GIN index on the vectors included, and read the rows back first.
+Here the derived columns, the event and the search vector are in the INSERT. The
+results are those ``enrich_articles`` would give: the same chunks of
+``enrichment.CHUNK_SIZE`` in id (insertion) order, the tags' stored names, the same
+event matching.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from django.utils import timezone
+
+from articles import enrichment
+from articles.dictionary import current_matcher
+from articles.models import Article, ArticleCompany, Company
+from articles.text.pipeline import ParallelEnricher, enrich_text
+
+from .records import ParsedRecord
+from .writer import ResolvedTags, resolve_tags, tag_names, write_tag_links
+
+Progress = Callable[[Iterable, str, int], Iterable]
+Pair = tuple[Article, ParsedRecord]
+
+
+def insert_enriched(pairs: list[Pair], progress: Progress) -> None:
+    """Enrich and insert these unsaved articles, chunk by chunk, in the given order.
+
+    From ``enrichment.PARALLEL_MIN_ARTICLES`` on, the text work runs in worker
+    processes one chunk ahead of the writes, as in ``enrich_articles``.
+    """
+    if not pairs:
+        return
+    version, matcher = current_matcher()
+    companies = {
+        slug: (pk, name) for pk, slug, name in Company.objects.values_list("pk", "slug", "name")
+    }
+    names_by_slug = {slug: name for slug, (_, name) in companies.items()}
+    size = enrichment.CHUNK_SIZE
+    chunks = [pairs[start : start + size] for start in range(0, len(pairs), size)]
+    parallel = None
+    if len(pairs) >= enrichment.PARALLEL_MIN_ARTICLES and enrichment.ENRICH_PROCESSES > 1:
+        parallel = ParallelEnricher(matcher, names_by_slug, enrichment.ENRICH_PROCESSES)
+
+    def write(chunk, resolved, results) -> None:
+        _insert_chunk(chunk, resolved, results, version, companies)
+
+    try:
+        pending = None  # (chunk, resolved tags, results) of the chunk being enriched
+        for chunk in progress(chunks, "writing", len(chunks)):
+            resolved = resolve_tags(chunk)
+            arguments = _arguments(chunk, resolved)
+            if parallel is None:
+                results = [
+                    enrich_text(matcher, company_names=names_by_slug, **kwargs)
+                    for kwargs in arguments
+                ]
+                write(chunk, resolved, results)
+                continue
+            submitted = (chunk, resolved, parallel.submit(arguments))
+            if pending is not None:
+                write(pending[0], pending[1], pending[2].get())
+            pending = submitted
+        if pending is not None:
+            write(pending[0], pending[1], pending[2].get())
+    finally:
+        if parallel is not None:
+            parallel.close()
+
+
+def _arguments(chunk: list[Pair], resolved: ResolvedTags) -> list[dict]:
+    """``enrich_text``'s arguments: the record's text, its tags by their stored names."""
+    names = tag_names(resolved)
+    arguments = []
+    for index, (article, _record) in enumerate(chunk):
+        tags = {
+            field: [names[field][tag_id] for _, tag_id in resolved[field][index] or ()]
+            for field in names
+        }
+        arguments.append(
+            {
+                "title": article.title,
+                "summary": article.summary,
+                "event_summary": article.event_summary,
+                **tags,
+                "linked_names": None,
+            }
+        )
+    return arguments
+
+
+def _insert_chunk(chunk: list[Pair], resolved: ResolvedTags, results, version, companies):
+    articles = [article for article, _ in chunk]
+    now = timezone.now()
+    links: list[ArticleCompany] = []
+    for article, result in zip(articles, results, strict=True):
+        links.extend(enrichment.derive(article, result, version, companies, now))
+    enrichment.match_events(articles)  # creates the events the articles will point to
+    Article.objects.bulk_create(articles)
+    write_tag_links(chunk, resolved, stale_ids=set())
+    ArticleCompany.objects.bulk_create(links)
+    enrichment.refresh_event_companies({article.event_id for article in articles})
