@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from articles import enrichment
 from articles.dictionary import load_company_dictionary
+from articles.importing import created
 from articles.importing.service import import_paths
 from articles.models import Article, ArticleCompany, Event
 from tests.performance.truth import derived_rows, true_rows
@@ -67,6 +68,7 @@ def test_import_writes_each_article_once_with_what_enrich_articles_derives(monke
     load_company_dictionary(COMPANIES)
     monkeypatch.setattr(enrichment, "CHUNK_SIZE", 7)  # several chunks, events across them
     monkeypatch.setattr(enrichment, "PARALLEL_MIN_ARTICLES", 1 if parallel else 10**9)
+    monkeypatch.setattr(created, "DEFERRED_INDEX_MIN", 1)
     with CaptureQueriesContext(connection) as queries:
         report = import_paths([str(ARTICLES)])
     assert report.created >= 65 and not report.errors
