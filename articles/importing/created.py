@@ -22,7 +22,7 @@ from articles.models import Article, ArticleCompany, Company
 from articles.text.pipeline import ParallelEnricher, enrich_text
 
 from .records import ParsedRecord
-from .writer import ResolvedTags, resolve_tags, tag_names, write_tag_links
+from .writer import ResolvedTags, insert_rows, insert_tag_links, resolve_tags, tag_names
 
 Progress = Callable[[Iterable, str, int], Iterable]
 Pair = tuple[Article, ParsedRecord]
@@ -135,6 +135,19 @@ def _insert_chunk(chunk: list[Pair], resolved: ResolvedTags, results, version, c
         links.extend(enrichment.derive(article, result, version, companies, now))
     enrichment.match_events(articles)  # creates the events the articles will point to
     Article.objects.bulk_create(articles)
-    write_tag_links(chunk, resolved, stale_ids=set())
-    ArticleCompany.objects.bulk_create(links)
+    insert_tag_links(chunk, resolved)
+    insert_rows(
+        ArticleCompany,
+        {
+            "article_id": "bigint",
+            "company_id": "bigint",
+            "mentions": "integer",
+            "in_title": "boolean",
+            "is_main": "boolean",
+        },
+        [
+            (link.article.pk, link.company_id, link.mentions, link.in_title, link.is_main)
+            for link in links
+        ],
+    )
     enrichment.refresh_event_companies({article.event_id for article in articles})

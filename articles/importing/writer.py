@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from django.db import models
+from django.db import connection, models
 
 from articles.models import Article, TagAlias
 from articles.models.tags import TAG_KINDS, normalize_tag_name, tag_slug
@@ -135,4 +135,36 @@ def write_tag_links(
                 for article, pairs in targets
                 for position, tag_id in pairs
             ]
+        )
+
+
+def insert_tag_links(chunk: list[tuple[Article, ParsedRecord]], resolved: ResolvedTags) -> None:
+    """``write_tag_links`` for saved new articles (no stale links), without model objects."""
+    for field_name, _tag_model, link_model in TAG_KINDS:
+        rows = [
+            (article.pk, tag_id, position)
+            for (article, _), pairs in zip(chunk, resolved[field_name], strict=True)
+            for position, tag_id in pairs or ()
+        ]
+        insert_rows(
+            link_model, {"article_id": "bigint", "tag_id": "bigint", "position": "smallint"}, rows
+        )
+
+
+def insert_rows(model: type[models.Model], types: dict[str, str], rows: list[tuple]) -> None:
+    """``INSERT … SELECT FROM unnest(arrays)``: one statement, values bound as arrays.
+
+    For the thousands of link rows of a chunk: ``bulk_create`` built and compiled a
+    model instance per row, a third of the importer's own CPU time. Each row holds the
+    values of ``types``' columns in order; names come from the caller, never from data.
+    """
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(column) for column in types)
+    arrays = ", ".join(f"%s::{kind}[]" for kind in types.values())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays})",  # noqa: S608
+            [list(values) for values in zip(*rows, strict=True)],
         )
