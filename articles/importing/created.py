@@ -11,6 +11,7 @@ event matching.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 
 from django.db import DatabaseError, connection, transaction
@@ -24,6 +25,7 @@ from articles.text.pipeline import ParallelEnricher, enrich_text
 from .records import ParsedRecord
 from .writer import ResolvedTags, insert_rows, insert_tag_links, resolve_tags, tag_names
 
+logger = logging.getLogger(__name__)
 Progress = Callable[[Iterable, str, int], Iterable]
 Pair = tuple[Article, ParsedRecord]
 
@@ -102,8 +104,8 @@ def _merge_pending_entries() -> None:
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [SEARCH_INDEX])
-    except DatabaseError:
-        pass
+    except DatabaseError as exc:
+        logger.warning("search index entries left pending: %s", exc)
 
 
 def _arguments(chunk: list[Pair], resolved: ResolvedTags) -> list[dict]:
