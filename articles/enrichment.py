@@ -147,46 +147,11 @@ def _apply_chunk(articles, results, version, companies) -> None:
     new_links: list[ArticleCompany] = []
     relink: list[int] = []
     for article, result in zip(articles, results, strict=True):
-        curated = set(article.curated_fields or [])
         kept_links = _kept_links(article)
-        if "main_company" not in curated:
-            article.main_company_id = companies.get(result.main_company, (None,))[0]
-        if "event_type" not in curated:
-            article.event_type = result.event_type
-        if "event_date" not in curated:
-            article.event_date = result.event_date
-            article.event_date_precision = result.event_date_precision
-        article.event_cues = result.event_cues
-        article.search_vector = Cast(Value(result.search_vector), SearchVectorField())
-        article.enriched_at = now
-        article.dictionary_version = version
-
+        links = derive(article, result, version, companies, now, kept=kept_links is not None)
         if kept_links is None:
             relink.append(article.pk)
-            linked = set()
-            for mention in result.companies:
-                company_id = companies.get(mention.slug, (None,))[0]
-                if company_id is None or company_id in linked:
-                    continue
-                linked.add(company_id)
-                new_links.append(
-                    ArticleCompany(
-                        article=article,
-                        company_id=company_id,
-                        mentions=mention.mentions,
-                        in_title=mention.in_title,
-                        is_main=company_id == article.main_company_id,
-                    )
-                )
-            if article.main_company_id and article.main_company_id not in linked:
-                new_links.append(
-                    ArticleCompany(
-                        article=article,
-                        company_id=article.main_company_id,
-                        mentions=0,
-                        is_main=True,
-                    )
-                )
+            new_links.extend(links)
         else:
             for link in kept_links:
                 if link.is_main != (link.company_id == article.main_company_id):
@@ -197,6 +162,53 @@ def _apply_chunk(articles, results, version, companies) -> None:
     ArticleCompany.objects.bulk_create(new_links)
     _update_derived(articles)
     assign_events(articles)
+
+
+def derive(
+    article: Article, result: Enrichment, version, companies, now, *, kept: bool = False
+) -> list[ArticleCompany]:
+    """Set the article's derived fields from ``result``; return its company links, unsaved.
+
+    Curated fields are left alone; ``kept``: a curator fixed the links (none returned).
+    The article may be unsaved: the links take its id when they are bulk-created.
+    """
+    curated = set(article.curated_fields or [])
+    if "main_company" not in curated:
+        article.main_company_id = companies.get(result.main_company, (None,))[0]
+    if "event_type" not in curated:
+        article.event_type = result.event_type
+    if "event_date" not in curated:
+        article.event_date = result.event_date
+        article.event_date_precision = result.event_date_precision
+    article.event_cues = result.event_cues
+    article.search_vector = Cast(Value(result.search_vector), SearchVectorField())
+    article.enriched_at = now
+    article.dictionary_version = version
+    if kept:
+        return []
+    links: list[ArticleCompany] = []
+    linked = set()
+    for mention in result.companies:
+        company_id = companies.get(mention.slug, (None,))[0]
+        if company_id is None or company_id in linked:
+            continue
+        linked.add(company_id)
+        links.append(
+            ArticleCompany(
+                article=article,
+                company_id=company_id,
+                mentions=mention.mentions,
+                in_title=mention.in_title,
+                is_main=company_id == article.main_company_id,
+            )
+        )
+    if article.main_company_id and article.main_company_id not in linked:
+        links.append(
+            ArticleCompany(
+                article=article, company_id=article.main_company_id, mentions=0, is_main=True
+            )
+        )
+    return links
 
 
 # Column types of DERIVED_FIELDS, for the arrays ``_update_columns`` binds.
@@ -278,11 +290,24 @@ def assign_events(articles: list[Article]) -> None:
     articles = [article for article in articles if "event" not in (article.curated_fields or [])]
     if not articles:
         return
+    previous = match_events(articles)
+    _update_columns(
+        Article, {"event_id": "bigint"}, [(article.pk, article.event_id) for article in articles]
+    )
+    Event.objects.filter(pk__in=previous, articles__isnull=True).delete()
+    refresh_event_companies({article.event_id for article in articles})
+
+
+def match_events(articles: list[Article]) -> set[int]:
+    """Set each article's ``event`` and ``event_id``, creating events; return the old ids.
+
+    ``articles`` in id order (unsaved ones: in the order they will be inserted).
+    """
     previous = {article.event_id for article in articles if article.event_id}
     current = {event.pk: event for event in Event.objects.filter(pk__in=previous)}
     sharers = set(
         Article.objects.filter(event_id__in=previous)
-        .exclude(pk__in=[article.pk for article in articles])
+        .exclude(pk__in=[article.pk for article in articles if article.pk])
         .values_list("event_id", flat=True)
     )
     dated = [article.event_date for article in articles if article.event_date]
@@ -302,7 +327,8 @@ def assign_events(articles: list[Article]) -> None:
     refreshed: list[Event] = []
     created: list[Event] = []
     claimed: set[int] = set()
-    for article in sorted(articles, key=lambda a: (a.event_date or dt.date.min, a.pk)):
+    order = {id(article): index for index, article in enumerate(articles)}
+    for article in sorted(articles, key=lambda a: (a.event_date or dt.date.min, order[id(a)])):
         event = current.get(article.event_id)
         if event is not None and _groupable(article) and _same_event(event, article):
             continue
@@ -343,12 +369,11 @@ def assign_events(articles: list[Article]) -> None:
     )
     for article in articles:
         article.event_id = article.event.pk if article.event else None
-    _update_columns(
-        Article, {"event_id": "bigint"}, [(article.pk, article.event_id) for article in articles]
-    )
-    Event.objects.filter(pk__in=previous, articles__isnull=True).delete()
+    return previous
 
-    touched = {article.event_id for article in articles}
+
+def refresh_event_companies(touched: set[int]) -> None:
+    """Recompute these events' companies: their main company and those in their titles."""
     members: dict[int, set[int]] = {pk: set() for pk in touched}
     for pk, company_id in Event.objects.filter(pk__in=touched).values_list("pk", "main_company_id"):
         if company_id:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from articles.models import Article, ImportBatch
 
 from . import parser
+from .created import insert_enriched
 from .records import ParsedRecord, ParseResult, RecordError
 from .sources import Input, collect_inputs
 from .urls import canonical_url, source_domain
@@ -184,43 +185,57 @@ def _write(records, report: ImportReport, *, sources, user, progress: Progress, 
     report.batch = batch
     existing = _existing_hashes(list(records))
     now = timezone.now()
-    changed: list[tuple[Article, ParsedRecord]] = []
-    items = list(records.items())
+    new_articles: list[tuple[Article, ParsedRecord]] = []
+    updated_articles: list[tuple[Article, ParsedRecord]] = []
+    for url, record in records.items():
+        content_hash = record.content_hash()
+        if url in existing and existing[url][1] == content_hash:
+            report.unchanged += 1
+            continue
+        article = Article(
+            canonical_url=url,
+            url=record.link,
+            source_domain=source_domain(record.link),
+            title=record.title,
+            summary=record.summary,
+            event_summary=record.event_summary,
+            extra_fields=dict(sorted(record.extra.items())),
+            content_hash=content_hash,
+            import_batch=batch,
+            source_file=record.source[:1024],
+            source_line=record.line,
+            updated_at=now,
+        )
+        if url in existing:
+            article.pk = existing[url][0]
+            updated_articles.append((article, record))
+        else:
+            article.created_at = now
+            new_articles.append((article, record))
 
-    for start in progress(
-        range(0, len(items), CHUNK_SIZE), "writing", -(-len(items) // CHUNK_SIZE)
-    ):
-        new_articles: list[tuple[Article, ParsedRecord]] = []
-        updated_articles: list[tuple[Article, ParsedRecord]] = []
-        for url, record in items[start : start + CHUNK_SIZE]:
-            content_hash = record.content_hash()
-            if url in existing and existing[url][1] == content_hash:
-                report.unchanged += 1
-                continue
-            article = Article(
-                canonical_url=url,
-                url=record.link,
-                source_domain=source_domain(record.link),
-                title=record.title,
-                summary=record.summary,
-                event_summary=record.event_summary,
-                extra_fields=dict(sorted(record.extra.items())),
-                content_hash=content_hash,
-                import_batch=batch,
-                source_file=record.source[:1024],
-                source_line=record.line,
-                updated_at=now,
-            )
-            if url in existing:
-                article.pk = existing[url][0]
-                updated_articles.append((article, record))
-            else:
-                article.created_at = now
-                new_articles.append((article, record))
+    # Updated articles first, as their (older) ids came first when all were enriched
+    # after the writes: the events come out the same.
+    _update_existing(updated_articles, progress)
+    insert_enriched(new_articles, progress)
+    report.created += len(new_articles)
+    report.updated += len(updated_articles)
 
-        Article.objects.bulk_create([article for article, _ in new_articles])
+    batch.created_count = report.created
+    batch.updated_count = report.updated
+    batch.unchanged_count = report.unchanged
+    batch.failed_count = report.failed
+    batch.errors = [error.as_dict() for error in report.errors]
+    batch.status = ImportBatch.Status.PARTIAL if report.errors else ImportBatch.Status.SUCCEEDED
+    batch.finished_at = timezone.now()
+    batch.save()
+
+
+def _update_existing(updated: list[tuple[Article, ParsedRecord]], progress: Progress) -> None:
+    """Write the records' fields and tags over existing articles, then re-enrich them."""
+    chunks = [updated[start : start + CHUNK_SIZE] for start in range(0, len(updated), CHUNK_SIZE)]
+    for chunk in progress(chunks, "updating", len(chunks)):
         Article.objects.bulk_update(
-            [article for article, _ in updated_articles],
+            [article for article, _ in chunk],
             [
                 "url",
                 "source_domain",
@@ -235,27 +250,8 @@ def _write(records, report: ImportReport, *, sources, user, progress: Progress, 
                 "updated_at",
             ],
         )
-        chunk = new_articles + updated_articles
-        replace_tag_links(chunk, updated_ids={article.pk for article, _ in updated_articles})
-        report.created += len(new_articles)
-        report.updated += len(updated_articles)
-        changed.extend(chunk)
+        replace_tag_links(chunk, updated_ids={article.pk for article, _ in chunk})
+    if updated:
+        from articles.enrichment import enrich_articles
 
-    _enrich(changed)
-    batch.created_count = report.created
-    batch.updated_count = report.updated
-    batch.unchanged_count = report.unchanged
-    batch.failed_count = report.failed
-    batch.errors = [error.as_dict() for error in report.errors]
-    batch.status = ImportBatch.Status.PARTIAL if report.errors else ImportBatch.Status.SUCCEEDED
-    batch.finished_at = timezone.now()
-    batch.save()
-
-
-def _enrich(changed: list[tuple[Article, ParsedRecord]]) -> None:
-    """Derive companies, events and the search vector for the written articles."""
-    if not changed:
-        return
-    from articles.enrichment import enrich_articles
-
-    enrich_articles([article.pk for article, _ in changed])
+        enrich_articles([article.pk for article, _ in updated])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from django.db import models
+from django.db import connection, models
 
 from articles.models import Article, TagAlias
 from articles.models.tags import TAG_KINDS, normalize_tag_name, tag_slug
@@ -70,7 +70,21 @@ def replace_tag_links(chunk: list[tuple[Article, ParsedRecord]], updated_ids: se
                 "pk", "curated_fields"
             )
         }
-    for field_name, tag_model, link_model in TAG_KINDS:
+    write_tag_links(chunk, resolve_tags(chunk, curated), updated_ids)
+
+
+# Per tag kind (field name), each article's (position in the record, tag id) pairs, a
+# repeated tag dropped; None for a kind a curator edited on that article.
+ResolvedTags = dict[str, list[list[tuple[int, int]] | None]]
+
+
+def resolve_tags(
+    chunk: list[tuple[Article, ParsedRecord]], curated: dict[int, set[str]] | None = None
+) -> ResolvedTags:
+    """Upsert the chunk's tags (``upsert_tags``); no article needs to be saved yet."""
+    curated = curated or {}
+    resolved: ResolvedTags = {}
+    for field_name, tag_model, _link_model in TAG_KINDS:
         targets = [
             (article, record)
             for article, record in chunk
@@ -78,15 +92,79 @@ def replace_tag_links(chunk: list[tuple[Article, ParsedRecord]], updated_ids: se
         ]
         names = [name for _, record in targets for name in getattr(record, field_name)]
         tag_ids = upsert_tags(tag_model, names) if names else {}
-        stale = [article.pk for article, _ in targets if article.pk in updated_ids]
+        per_article: list[list[tuple[int, int]] | None] = []
+        for article, record in chunk:
+            if field_name in curated.get(article.pk, ()):
+                per_article.append(None)
+                continue
+            pairs: dict[int, int] = {}  # tag id -> first position
+            for position, name in enumerate(getattr(record, field_name)):
+                pairs.setdefault(tag_ids[normalize_tag_name(name)], position)
+            per_article.append([(position, tag_id) for tag_id, position in pairs.items()])
+        resolved[field_name] = per_article
+    return resolved
+
+
+def tag_names(resolved: ResolvedTags) -> dict[str, dict[int, str]]:
+    """Per tag kind, the display name of each resolved tag (what its links will show)."""
+    names: dict[str, dict[int, str]] = {}
+    for field_name, tag_model, _link_model in TAG_KINDS:
+        ids = {pk for pairs in resolved[field_name] if pairs for _, pk in pairs}
+        names[field_name] = dict(
+            tag_model.objects.filter(pk__in=ids).values_list("pk", "name") if ids else []
+        )
+    return names
+
+
+def write_tag_links(
+    chunk: list[tuple[Article, ParsedRecord]], resolved: ResolvedTags, stale_ids: set[int]
+) -> None:
+    """Create the resolved links (articles saved by now), after deleting stale ones."""
+    for field_name, _tag_model, link_model in TAG_KINDS:
+        targets = [
+            (article, pairs)
+            for (article, _), pairs in zip(chunk, resolved[field_name], strict=True)
+            if pairs is not None
+        ]
+        stale = [article.pk for article, _ in targets if article.pk in stale_ids]
         if stale:
             link_model.objects.filter(article_id__in=stale).delete()
-        links = []
-        for article, record in targets:
-            seen: set[int] = set()
-            for position, name in enumerate(getattr(record, field_name)):
-                tag_id = tag_ids[normalize_tag_name(name)]
-                if tag_id not in seen:
-                    seen.add(tag_id)
-                    links.append(link_model(article=article, tag_id=tag_id, position=position))
-        link_model.objects.bulk_create(links)
+        link_model.objects.bulk_create(
+            [
+                link_model(article=article, tag_id=tag_id, position=position)
+                for article, pairs in targets
+                for position, tag_id in pairs
+            ]
+        )
+
+
+def insert_tag_links(chunk: list[tuple[Article, ParsedRecord]], resolved: ResolvedTags) -> None:
+    """``write_tag_links`` for saved new articles (no stale links), without model objects."""
+    for field_name, _tag_model, link_model in TAG_KINDS:
+        rows = [
+            (article.pk, tag_id, position)
+            for (article, _), pairs in zip(chunk, resolved[field_name], strict=True)
+            for position, tag_id in pairs or ()
+        ]
+        insert_rows(
+            link_model, {"article_id": "bigint", "tag_id": "bigint", "position": "smallint"}, rows
+        )
+
+
+def insert_rows(model: type[models.Model], types: dict[str, str], rows: list[tuple]) -> None:
+    """``INSERT … SELECT FROM unnest(arrays)``: one statement, values bound as arrays.
+
+    For the thousands of link rows of a chunk: ``bulk_create`` built and compiled a
+    model instance per row, a third of the importer's own CPU time. Each row holds the
+    values of ``types``' columns in order; names come from the caller, never from data.
+    """
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(column) for column in types)
+    arrays = ", ".join(f"%s::{kind}[]" for kind in types.values())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays})",  # noqa: S608
+            [list(values) for values in zip(*rows, strict=True)],
+        )

@@ -299,6 +299,13 @@ class Segmenter:
             terms = _bounded_put(memo, word, (word, *self._find_sub_words(word)))
         return terms
 
+    def known_terms(self) -> dict[str, tuple[str, ...]]:
+        """The memo behind ``terms``, for hot loops: ``known.get(w) or terms(w)``.
+
+        Take it before the loop, as ``terms`` does: a dictionary change replaces it.
+        """
+        return self._terms
+
     def _find_sub_words(self, word: str) -> list[str]:
         freq = self._freq
         subs: list[str] = []
