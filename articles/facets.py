@@ -6,7 +6,7 @@ aggregate query per dimension (a search: one statement for all, articles.search_
 cached as one block per filter combination and data version (articles.aggregate_cache);
 names are read fresh, one query per dimension.
 
-Where PostgreSQL expects more than ``facet_sample_above()`` rows to count, they are
+Where PostgreSQL expects more than ``sample_above()`` rows to count, they are
 counted over the fixed sample (articles.models.sampling), multiplied out and shown as
 estimates ("约 1,200"); dimensions that no filter narrows keep their exact,
 trigger-kept counts.
@@ -18,7 +18,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -27,7 +26,7 @@ from articles.aggregate_cache import cached
 from articles.filters import FACETS, ArticleFilter, FacetSpec
 from articles.models import EventType, FacetCount
 from articles.models.facets import ARRAY_COLUMNS
-from articles.models.sampling import SAMPLE_EVERY
+from articles.models.sampling import SAMPLE_EVERY, sample_above
 from articles.pagination import ResultCount, planner_estimate
 from articles.search_facets import FACET_FILTERS, search_facet_counts
 
@@ -36,11 +35,6 @@ from . import querystring
 TOP = 10
 MORE = 50
 NOT_FILTERS = ("sort", "main_company_only")  # they change no count by themselves
-FACET_SAMPLE_ABOVE = 20_000  # rows to count; above it they come from the sample
-
-
-def facet_sample_above() -> int:
-    return getattr(settings, "FACET_SAMPLE_ABOVE", FACET_SAMPLE_ABOVE)
 
 
 @dataclass(frozen=True)
@@ -121,7 +115,7 @@ class _Large:
             return False
         key = repr((sql, params))
         if key not in self.known:
-            self.known[key] = planner_estimate(rows) > facet_sample_above()
+            self.known[key] = planner_estimate(rows) > sample_above()
         return self.known[key]
 
 

@@ -20,6 +20,7 @@ from articles.models import (
     Keyword,
     Technology,
 )
+from articles.models.sampling import sample_above, scaled
 
 TAG_MODELS = {"industry": Industry, "technology": Technology, "keyword": Keyword}
 COLUMNS = {"company": "company_ids", **{kind: f"{kind}_ids" for kind in TAG_MODELS}}
@@ -63,19 +64,35 @@ def _published(name: str):
 
 
 def company_counts(company: Company) -> dict[str, object]:
-    """The aggregates of the published articles mentioning ``company``."""
+    """The aggregates of the published articles mentioning ``company``.
+
+    ``count`` is exact (the trigger-kept count). Above ``sample_above()`` articles the
+    rest is counted over the fixed sample (articles.models.sampling) and multiplied
+    out: ``estimated`` says so, and the page labels those counts.
+    """
+    key = str(company.pk)
+    total = cached_parts(
+        {("company", (company.pk, "count")): lambda: FacetCount.objects.count_of("company", key)}
+    )[("company", (company.pk, "count"))]
+    sampled = total > sample_above()
     rows = published_rows().filter(company_ids__contains=[company.pk])
+    if sampled:
+        rows = rows.sampled()
     computations = {
-        "months": lambda: rows.monthly_counts(undated=True),
+        "months": lambda: rows.monthly_counts(),
         "company": lambda: rows.value_counts("company_ids"),
         "technology": lambda: rows.value_counts("technology_ids"),
         "industry": lambda: rows.value_counts("industry_ids"),
     }
-    found = cached_parts({("company", (company.pk, name)): f for name, f in computations.items()})
-    counts = {name: found[("company", (company.pk, name))] for name in computations}
-    months = counts.pop("months")
-    counts["count"] = sum(n for _, n in months)
-    counts["monthly"] = [(month, n) for month, n in months if month is not None]
+    found = cached_parts(
+        {("company", (company.pk, name, sampled)): f for name, f in computations.items()}
+    )
+    counts = {name: found[("company", (company.pk, name, sampled))] for name in computations}
+    if sampled:
+        counts = {name: [(v, scaled(n)) for v, n in values] for name, values in counts.items()}
+    counts["monthly"] = counts.pop("months")
+    counts["count"] = total
+    counts["estimated"] = sampled
     return counts
 
 

@@ -136,6 +136,11 @@ class DataVersion(models.Model):
 
 
 class FacetCountQuerySet(models.QuerySet):
+    def count_of(self, dimension: str, key: str) -> int:
+        """Published articles with the value ``key`` of ``dimension`` (0 if none)."""
+        found = self.filter(dimension=dimension, key=key).values_list("count", flat=True)
+        return max(found.first() or 0, 0)
+
     def top(self, dimension: str, limit: int | None = None) -> list[tuple[str, int]]:
         """``[(key, published articles), …]`` of ``dimension``, most first."""
         rows = (

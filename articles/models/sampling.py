@@ -1,6 +1,6 @@
 """A fixed sample of the articles: the ones estimated facet counts are read from.
 
-Above a size (``FACET_SAMPLE_ABOVE``) a facet count over every match costs a visit of
+Above a size (``sample_above()``) a facet count over every match costs a visit of
 every matching row (seconds for a common term at 1M articles, docs/BENCHMARKS.md).
 The sample is 1 article in ``SAMPLE_EVERY``, taken in blocks of ``SAMPLE_BLOCK``
 consecutive ids, so it is spread over the whole archive (ids follow import order)
@@ -12,10 +12,25 @@ shown as estimates.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import BigIntegerField, F, Func
 
 SAMPLE_EVERY = 16
 SAMPLE_BLOCK = 64
+SAMPLE_ABOVE = 20_000  # rows to count; above it they come from the sample
+
+
+def sample_above() -> int:
+    return getattr(settings, "FACET_SAMPLE_ABOVE", SAMPLE_ABOVE)
+
+
+def scaled(count: int) -> int:
+    """A count over the sample as an estimate for all rows, to two significant digits."""
+    estimate = count * SAMPLE_EVERY
+    if estimate < 100:
+        return estimate
+    unit = 10 ** (len(str(estimate)) - 2)
+    return round(estimate / unit) * unit
 
 
 def sample_bucket(id_column: str) -> Func:

@@ -22,6 +22,7 @@ from articles.models import (
     SlugKind,
     SlugRedirect,
 )
+from articles.models.sampling import SAMPLE_EVERY
 from articles.page_aggregates import (
     TAG_MODELS,
     company_counts,
@@ -127,6 +128,8 @@ def company_detail(request, slug):
             "aliases": [n for n in company.names.all() if n.kind == n.Kind.ALIAS],
             "products": [n for n in company.names.all() if n.kind == n.Kind.PRODUCT],
             "article_count": counts["count"],
+            "estimated": counts["estimated"],
+            "sample_every": SAMPLE_EVERY,
             "timeline": timeline_svg(
                 counts["monthly"],
                 title=_("Articles about %(company)s per month") % {"company": company.name},

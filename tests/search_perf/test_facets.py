@@ -18,7 +18,7 @@ from articles import aggregate_cache
 from articles.facets import MORE, all_counts
 from articles.filters import ArticleFilter
 from articles.models import ArticleCompany, Company
-from articles.models.sampling import SAMPLE_BLOCK, SAMPLE_EVERY
+from articles.models.sampling import SAMPLE_BLOCK, SAMPLE_EVERY, scaled
 from tests.performance.truth import shown_counts, true_counts
 
 from .conftest import term_matching
@@ -152,3 +152,32 @@ def test_small_views_keep_exact_facets(client, corpus):
     response = client.get(f"/articles/?q={quote(term)}")
     assert not any(facet.estimated for facet in response.context["facets"])
     assert "about" not in response.content.decode().split('class="facets"')[1]
+
+
+def test_a_large_company_page_estimates_its_breakdowns_but_not_its_count(client, corpus, settings):
+    settings.FACET_SAMPLE_ABOVE = 10
+    company = (
+        Company.objects.filter(article_links__article__in=corpus)
+        .annotate(n=Count("article_links"))
+        .order_by("-n", "slug")
+        .first()
+    )
+    response = client.get(company.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    context = response.context
+    mentioning = corpus.filter(company_links__company=company)
+    assert context["estimated"] and context["article_count"] == mentioning.count()
+    sample = [pk for pk in mentioning.values_list("pk", flat=True) if in_sample(pk)]
+    truth = true_counts(mentioning.filter(pk__in=sample))
+    for key, param in (("technologies", "technology"), ("industries", "industry")):
+        shown = {tag.slug: tag.article_count for tag in context[key]}
+        assert shown and all(n == scaled(truth[param][slug]) for slug, n in shown.items())
+    html = response.content.decode()
+    assert "约 " in html and "抽取 1 篇的样本估算" in html
+    settings.FACET_SAMPLE_ABOVE = 10**9
+    exact = client.get(company.get_absolute_url()).context
+    assert not exact["estimated"]
+    assert {t.slug: t.article_count for t in exact["technologies"]} == {
+        slug: n
+        for slug, n in true_counts(mentioning)["technology"].items()
+        if slug in {t.slug for t in exact["technologies"]}
+    }
