@@ -4,23 +4,31 @@ from __future__ import annotations
 
 import difflib
 
-from django.db.models import Count
-
-from articles.models import Company, CompanyName, Industry, Keyword, Technology
+from articles.aggregate_cache import cached
+from articles.dictionary import current_matcher
+from articles.models import Company, CompanyName, FacetCount, Industry, Keyword, Technology
 
 VOCABULARY_TAGS = 2000  # the most used tags of each kind; enough for near spellings
+TAG_MODELS = {"keyword": Keyword, "technology": Technology, "industry": Industry}
 
 
 def _vocabulary() -> list[str]:
+    """Company names and the most used tags' names, cached per data and dictionary version.
+
+    Tag popularity is the trigger-kept published count (FacetCount), not a ``Count`` over
+    the link tables: that took 0.6 s at 100k articles, on every search with no results.
+    """
+    dictionary_version, _ = current_matcher()
+    return cached("vocabulary", (dictionary_version, VOCABULARY_TAGS), _read_vocabulary)
+
+
+def _read_vocabulary() -> list[str]:
     names = list(Company.objects.values_list("name", flat=True))
     names += Company.objects.exclude(name_en="").values_list("name_en", flat=True)
     names += CompanyName.objects.values_list("name", flat=True)
-    for model in (Keyword, Technology, Industry):
-        names += (
-            model.objects.annotate(n=Count("article_links"))
-            .order_by("-n")
-            .values_list("name", flat=True)[:VOCABULARY_TAGS]
-        )
+    for kind, model in TAG_MODELS.items():
+        top = [int(key) for key, _ in FacetCount.objects.top(kind, VOCABULARY_TAGS)]
+        names += model.objects.filter(pk__in=top).order_by("name").values_list("name", flat=True)
     return names
 
 

@@ -262,3 +262,22 @@ def test_zero_results_suggest_dropping_a_filter_and_near_spellings(client, artic
     assert 'href="?industry=%E9%87%91%E8%9E%8D">去掉 阿里巴巴</a>' in html
     misspelt = client.get("/articles/?q=Tencnet").content.decode()
     assert '<a href="/articles/?q=Tencent">Tencent</a>' in misspelt
+
+
+def test_near_spellings_follow_new_tags(client, articles, tmp_path):
+    from articles.importing.service import import_paths
+    from tests.listing.conftest import write_records
+
+    assert "Quantumleap" not in client.get("/articles/?q=Quantumlep").content.decode()
+    record = (
+        "腾讯发布量子计算芯片",
+        "https://example.com/quantum",
+        "Quantumleap",
+        "量子计算",
+        "科技",
+        "2024年3月1日，腾讯发布量子计算芯片。",
+    )
+    import_paths([str(write_records(tmp_path / "quantum", [record]))])
+    assert '<a href="/articles/?q=Quantumleap">Quantumleap</a>' in (
+        client.get("/articles/?q=Quantumlep").content.decode()
+    )
