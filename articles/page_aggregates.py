@@ -9,7 +9,7 @@ they count are read fresh per request, only as many as the page shows.
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
+from functools import cache, partial
 
 from articles.aggregate_cache import cached_parts
 from articles.models import (
@@ -67,32 +67,36 @@ def company_counts(company: Company) -> dict[str, object]:
     """The aggregates of the published articles mentioning ``company``.
 
     ``count`` is exact (the trigger-kept count). Above ``sample_above()`` articles the
-    rest is counted over the fixed sample (articles.models.sampling) and multiplied
-    out: ``estimated`` says so, and the page labels those counts.
+    breakdowns are counted over the fixed sample (articles.models.sampling) and
+    multiplied out: ``estimated`` says so, and the page labels those counts.
     """
-    key = str(company.pk)
-    total = cached_parts(
-        {("company", (company.pk, "count")): lambda: FacetCount.objects.count_of("company", key)}
-    )[("company", (company.pk, "count"))]
-    sampled = total > sample_above()
-    rows = published_rows().filter(company_ids__contains=[company.pk])
-    if sampled:
-        rows = rows.sampled()
+    threshold = sample_above()  # in the keys: a changed setting meets no old entry
+
+    @cache
+    def total() -> int:
+        return FacetCount.objects.count_of("company", str(company.pk))
+
+    def counted(aggregate):
+        def compute():
+            rows = published_rows().filter(company_ids__contains=[company.pk])
+            if total() <= threshold:
+                return aggregate(rows)
+            return [(value, scaled(n)) for value, n in aggregate(rows.sampled())]
+
+        return compute
+
     computations = {
-        "months": lambda: rows.monthly_counts(),
-        "company": lambda: rows.value_counts("company_ids"),
-        "technology": lambda: rows.value_counts("technology_ids"),
-        "industry": lambda: rows.value_counts("industry_ids"),
+        "count": total,
+        "monthly": counted(lambda rows: rows.monthly_counts()),
+        "company": counted(lambda rows: rows.value_counts("company_ids")),
+        "technology": counted(lambda rows: rows.value_counts("technology_ids")),
+        "industry": counted(lambda rows: rows.value_counts("industry_ids")),
     }
     found = cached_parts(
-        {("company", (company.pk, name, sampled)): f for name, f in computations.items()}
+        {("company", (company.pk, name, threshold)): f for name, f in computations.items()}
     )
-    counts = {name: found[("company", (company.pk, name, sampled))] for name in computations}
-    if sampled:
-        counts = {name: [(v, scaled(n)) for v, n in values] for name, values in counts.items()}
-    counts["monthly"] = counts.pop("months")
-    counts["count"] = total
-    counts["estimated"] = sampled
+    counts = {name: found[("company", (company.pk, name, threshold))] for name in computations}
+    counts["estimated"] = counts["count"] > threshold
     return counts
 
 
