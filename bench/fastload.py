@@ -256,6 +256,10 @@ def load_corpus(
                 report.articles += replicate_articles(
                     cursor, corpus.copies, target=corpus.n, log=log
                 )
+                # The copies took ids above the originals': the importer's next id
+                # must come after them (an import into the 1M corpus collided).
+                cursor.execute("SELECT max(id) + 1 FROM articles_article")
+                next_article = cursor.fetchone()[0]
             report.enrich_seconds = time.monotonic() - started
 
             index_started = time.monotonic()

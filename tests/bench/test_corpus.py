@@ -170,7 +170,7 @@ def test_fast_path_writes_what_the_importer_writes(tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.django_db
-def test_copies_repeat_each_generated_article_with_its_derived_data():
+def test_copies_repeat_each_generated_article_with_its_derived_data(tmp_path):
     """--copies K: N/K generated articles, each present K times with the same tags,
     companies, event and vector; the facet rows are rebuilt to match (tests/performance)."""
     from tests.performance.truth import derived_rows, true_rows
@@ -192,3 +192,7 @@ def test_copies_repeat_each_generated_article_with_its_derived_data():
             }
             assert data["fields"][2:] == original["fields"][2:]  # all but the URL
     assert derived_rows() == true_rows()
+    # The importer can add articles afterwards: the id sequence is past the copies.
+    Corpus(3, seed=77).write_files(tmp_path)
+    report = import_paths([str(tmp_path)])
+    assert report.created == 3 and not report.errors
