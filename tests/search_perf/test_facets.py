@@ -117,6 +117,15 @@ def sampled_truth(articles) -> dict[str, dict[str, int]]:
     }
 
 
+def most_mentioned_company(corpus) -> Company:
+    return (
+        Company.objects.filter(article_links__article__in=corpus)
+        .annotate(n=Count("article_links"))
+        .order_by("-n", "slug")
+        .first()
+    )
+
+
 def test_a_large_search_has_estimated_facets_from_the_sample(client, corpus, settings):
     settings.FACET_SAMPLE_ABOVE = 10
     term, _ = term_matching(corpus, 40, 200)
@@ -129,12 +138,7 @@ def test_a_large_search_has_estimated_facets_from_the_sample(client, corpus, set
 
 def test_a_large_filtered_view_estimates_only_the_narrowed_dimensions(client, corpus, settings):
     settings.FACET_SAMPLE_ABOVE = 10
-    company = (
-        Company.objects.filter(article_links__article__in=corpus)
-        .annotate(n=Count("article_links"))
-        .order_by("-n", "slug")
-        .first()
-    )
+    company = most_mentioned_company(corpus)
     assert company.n > 10
     response = client.get(f"/articles/?company={company.slug}")
     facets = {facet.spec.param: facet for facet in response.context["facets"]}
@@ -156,12 +160,7 @@ def test_small_views_keep_exact_facets(client, corpus):
 
 def test_a_large_company_page_estimates_its_breakdowns_but_not_its_count(client, corpus, settings):
     settings.FACET_SAMPLE_ABOVE = 10
-    company = (
-        Company.objects.filter(article_links__article__in=corpus)
-        .annotate(n=Count("article_links"))
-        .order_by("-n", "slug")
-        .first()
-    )
+    company = most_mentioned_company(corpus)
     response = client.get(company.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans")
     context = response.context
     mentioning = corpus.filter(company_links__company=company)
