@@ -26,11 +26,9 @@ def sample_above() -> int:
 
 def scaled(count: int) -> int:
     """A count over the sample as an estimate for all rows, to two significant digits."""
-    estimate = count * SAMPLE_EVERY
-    if estimate < 100:
-        return estimate
-    unit = 10 ** (len(str(estimate)) - 2)
-    return round(estimate / unit) * unit
+    from articles.pagination import ResultCount
+
+    return ResultCount(count * SAMPLE_EVERY, estimated=True).shown
 
 
 def sample_bucket(id_column: str) -> Func:
