@@ -97,8 +97,30 @@ def without(params, name: str, value: str | None = None) -> list[tuple[str, str]
     ]
 
 
+POSITION = {name: index for index, name in enumerate(PARAM_ORDER)}
+
+
 def with_value(params, name: str, value: str) -> list[tuple[str, str]]:
-    """Params plus one value, canonical, back on page 1."""
+    """Params plus one value, canonical, back on page 1.
+
+    ``params`` must be canonical. A list page builds a link like this for each of
+    ~250 facet values, so a plain filter value is put in its place in the order
+    rather than the whole query canonicalised again.
+    """
+    if name in MULTI_VALUED and value and value == value.strip():
+        rest = [pair for pair in params if pair[0] != "page"]
+        if (name, value) in rest:
+            return rest
+        place = (POSITION[name], value)
+        at = next(
+            (
+                index
+                for index, (key, val) in enumerate(rest)
+                if (POSITION[key], val if key == name else "") > place
+            ),
+            len(rest),
+        )
+        return [*rest[:at], (name, value), *rest[at:]]
     data = to_querydict(without(params, "page"))
     if name in MULTI_VALUED:
         data.appendlist(name, value)
