@@ -14,7 +14,6 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 
@@ -57,13 +56,18 @@ def client_binary(name: str, major: int) -> Path | None:
 
 
 def libpq_env() -> dict[str, str]:
-    params = settings.DATABASES["default"]
+    # The connection's own parameters: the embedded server's socket directory is
+    # an option of its URL (?host=…), not HOST.
+    params = connection.get_connection_params()
     env = {**os.environ}
-    for key, name in (("HOST", "PGHOST"), ("PORT", "PGPORT"), ("USER", "PGUSER")):
+    for key, name in (
+        ("host", "PGHOST"),
+        ("port", "PGPORT"),
+        ("user", "PGUSER"),
+        ("password", "PGPASSWORD"),
+    ):
         if params.get(key):
             env[name] = str(params[key])
-    if params.get("PASSWORD"):
-        env["PGPASSWORD"] = params["PASSWORD"]
     return env
 
 
