@@ -175,10 +175,13 @@ def compute_facets(filterset: ArticleFilter, params: list[tuple[str, str]]) -> l
             labels = dict(EventType.choices)
             named = [(key, str(labels.get(key, key)), n) for key, n in counts]
         else:
-            objects = spec.model.objects.in_bulk([key for key, _ in counts])
-            named = [
-                (objects[key].slug, objects[key].name, n) for key, n in counts if key in objects
-            ]
+            names = {
+                pk: (slug, name)
+                for pk, slug, name in spec.model.objects.filter(
+                    pk__in=[key for key, _ in counts]
+                ).values_list("pk", "slug", "name")
+            }
+            named = [(*names[key], n) for key, n in counts if key in names]
         facet = Facet(spec, estimated=estimated)
         for slug, label, count in named:
             is_selected = slug in selected
