@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from django.contrib.admin.models import LogEntry
 from django.core.cache import caches
@@ -48,9 +49,11 @@ from articles.models import (
     MergeRecord,
 )
 from articles.models.article import article_slug
+from articles.templatetags import page_parts
 
 BODY_TEMPLATE = "articles/_detail_body.html"
-BODY_INCLUDES = ("articles/_date.html",)
+# The template tags the body uses: their code is part of what the cache key marks.
+BODY_TAGS = Path(page_parts.__file__)
 CACHE_ALIAS = "pages"
 
 # The version of a row: the transaction that wrote it (xmin) and where (ctid), as
@@ -135,7 +138,7 @@ def cache_key(version: PageVersion) -> str:
 
 @cache
 def templates_hash() -> str:
-    sources = (get_template(name).template.source for name in (BODY_TEMPLATE, *BODY_INCLUDES))
+    sources = (get_template(BODY_TEMPLATE).template.source, BODY_TAGS.read_text("utf-8"))
     return hashlib.blake2b("\0".join(sources).encode(), digest_size=6).hexdigest()
 
 

@@ -216,6 +216,17 @@ def test_company_page(client, site):
     assert "<h3>Product launch</h3>" in events and "<h3>Research</h3>" in events
     assert site["ernie"].event.get_absolute_url() in events
     assert "Funding" not in events
+    event = site["ernie"].event
+    shown = (
+        f'<a href="{event.get_absolute_url()}">{event.title}</a> <span class="meta">'
+        f'<time datetime="{event.date:%Y-%m-%d}">'
+    )
+    assert re.search(re.escape(shown) + r"[^<]+</time> · 1 article</span>", events)
+    client.cookies["django_language"] = "zh-hans"
+    chinese = html(client.get("/companies/baidu/"))
+    assert re.search(
+        re.escape(shown) + r"\d{4}年\d{1,2}月\d{1,2}日</time> · 1 篇文章</span>", chinese
+    )
     # Co-mentioned companies, top technologies and industries.
     co = body.split('id="co-heading"')[1].split("</section>")[0]
     assert '/companies/tencent/">腾讯</a> <span class="count">1<' in co

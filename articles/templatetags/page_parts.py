@@ -1,15 +1,19 @@
-"""The repeated items of list pages, built in Python: facet values and card tags.
+"""The repeated parts of pages, built in Python: facet values, card tags, dates.
 
-A list page holds ~250 facet links and ~200 tag links. Through the template engine
-each ``{{ }}`` is a context lookup, and these items were about half of the page's
+A list page holds ~250 facet links and ~200 tag links, a company page 200 dated
+events. Through the template engine each ``{{ }}`` is a context lookup and each
+``{% include %}`` a template render, and these parts were about half of those pages'
 render time. Every value goes through ``format_html``, escaped as a template would.
 """
 
 from __future__ import annotations
 
 from django import template
+from django.template.defaultfilters import date as date_format
 from django.template.defaultfilters import urlencode
+from django.utils.formats import localize
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import ngettext
 
 register = template.Library()
 
@@ -18,6 +22,10 @@ SELECTED_FACET_ITEM = FACET_ITEM.replace("<li>", '<li class="selected">')
 DATA = ' data-facet="{}" data-value="{}"'
 SELECTED_DATA = ' aria-current="true" data-facet="{}" data-value="{}"'
 TAG_ITEM = '<li><a class="tag tag-{kind}" href="{url}?{kind}={slug}">{name}</a></li>'
+# precision -> (the datetime attribute's format, the shown format); else a day.
+DATE_FORMATS = {"year": ("Y", "Y"), "month": ("Y-m", "YEAR_MONTH_FORMAT")}
+DAY_FORMATS = ("Y-m-d", "DATE_FORMAT")
+EVENT_ITEM = '<li><a href="{url}">{title}</a> <span class="meta">{date} · {count}</span></li>'
 CARD_TAGS = (
     ("industry", "industry_links"),
     ("technology", "technology_links"),
@@ -69,4 +77,31 @@ def card_tag_items(article, list_url: str):
         )
         for kind, links in CARD_TAGS
         for link in getattr(article, links).all()
+    )
+
+
+@register.simple_tag
+def date_html(date, precision: str = ""):
+    """A date at its precision, ``<time datetime="2024-03">2024年3月</time>``; none: ''."""
+    if not date:
+        return ""
+    machine, shown = DATE_FORMATS.get(precision, DAY_FORMATS)
+    return format_html(
+        '<time datetime="{}">{}</time>', date_format(date, machine), date_format(date, shown)
+    )
+
+
+@register.simple_tag
+def event_items(events):
+    """The ``<li>`` of each event: its link, its date and how many articles report it."""
+    return _joined(
+        format_html(
+            EVENT_ITEM,
+            url=event.get_absolute_url(),
+            title=event.title,
+            date=date_html(event.date, event.date_precision),
+            count=ngettext("%(counter)s article", "%(counter)s articles", event.article_count)
+            % {"counter": localize(event.article_count)},
+        )
+        for event in events
     )
