@@ -125,6 +125,11 @@ def main(argv: list[str] | None = None) -> int:
             connection.close()
         save(results)
 
+    # As each gunicorn worker starts (archive/wsgi.py): dictionaries loaded, and the
+    # objects loaded so far frozen out of garbage collection.
+    from archive.startup import prepare_worker
+
+    prepare_worker()
     phase("pages", "pages (ours):", lambda: measure_pages(urls, args.requests))
     if "baseline" not in args.skip:
         phase(
