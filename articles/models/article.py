@@ -125,22 +125,35 @@ class ArticleQuerySet(models.QuerySet):
     def related_to(self, article: Article, limit: int = 6):
         """Up to ``limit`` articles sharing ``article``'s event, main company or keywords.
 
-        Candidates are the newest few of each kind (index-backed, bounded); they are
-        ranked by shared event, then shared keywords, then shared main company.
-        ``article.keyword_links`` should be prefetched. One query.
+        Candidates are a few of each kind, each read from an index and bounded: the
+        newest of the event and of the main company, the last added of each keyword
+        (by id, from the keyword's (tag, article) index: walking the date index until
+        enough articles shared a keyword of 1 % of articles visited thousands of rows,
+        up to 76 ms at 1M). They are ranked by shared event, then shared keywords, then
+        shared main company. ``article.keyword_links`` should be prefetched. One query.
         """
+        from .tags import ArticleKeyword
+
         others = self.exclude(pk=article.pk)
         keyword_ids = [link.tag_id for link in article.keyword_links.all()]
-        parts = []
-        if article.event_id:
-            parts.append(others.filter(event_id=article.event_id))
-        if article.main_company_id:
-            parts.append(others.filter(main_company_id=article.main_company_id))
-        if keyword_ids:
-            parts.append(others.filter(keyword_links__tag_id__in=keyword_ids))
-        if not parts:
+        bound = limit * 5
+        candidates = [
+            others.filter(**{field: value}).newest_first().values("pk")[:bound]
+            for field, value in (
+                ("event_id", article.event_id),
+                ("main_company_id", article.main_company_id),
+            )
+            if value
+        ]
+        candidates += [
+            ArticleKeyword.objects.filter(tag_id=tag_id)
+            .exclude(article_id=article.pk)
+            .order_by("-article_id")
+            .values("article_id")[:bound]
+            for tag_id in keyword_ids
+        ]
+        if not candidates:
             return self.none()
-        candidates = [part.newest_first().values("pk")[: limit * 5] for part in parts]
         union = candidates[0].union(*candidates[1:]) if len(candidates) > 1 else candidates[0]
         # Shared event 100, same main company 5, each shared keyword 2.
         score = Value(0)
@@ -230,7 +243,13 @@ class Article(models.Model):
                 condition=models.Q(status="published"),
             ),
             models.Index("event_type", "event_date", name="article_event_type_date"),
-            models.Index("main_company", "event_date", name="article_main_company_date"),
+            # A company's newest articles (related articles) without walking every date.
+            models.Index(
+                "main_company",
+                models.F("event_date").desc(nulls_last=True),
+                models.F("id").desc(),
+                name="article_company_newest",
+            ),
             models.Index("source_domain", name="article_source_domain"),
             models.Index("import_batch", name="article_import_batch"),
             GinIndex("search_vector", name="article_search_vector"),
