@@ -13,6 +13,7 @@ from django.template.defaultfilters import date as date_format
 from django.template.defaultfilters import urlencode
 from django.utils.formats import localize
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 register = template.Library()
@@ -104,4 +105,16 @@ def event_items(events):
             % {"counter": localize(event.article_count)},
         )
         for event in events
+    )
+
+
+@register.simple_tag
+def count_html(n: int, estimated: bool = False):
+    """An article count beside a name: "12", or "约 1,200" when estimated, with the
+    word "articles" for screen readers."""
+    shown = _("about %(count)s") % {"count": localize(n)} if estimated else localize(n)
+    return format_html(
+        '<span class="count">{}<span class="visually-hidden"> {}</span></span>',
+        shown,
+        ngettext("article", "articles", n),
     )
