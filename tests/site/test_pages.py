@@ -233,7 +233,8 @@ def test_company_page(client, site):
     assert '/companies/alibaba/">阿里巴巴</a> <span class="count">1<' in co
     assert "/companies/baidu/" not in co
     assert '大语言模型</a> <span class="count">2<' in body
-    assert '金融</a> <span class="count">2<' in body
+    assert '金融</a> <span class="count">2<span class="visually-hidden"> articles</span>' in body
+    assert '金融</a> <span class="count">2<span class="visually-hidden"> 文章</span>' in chinese
     # Latest articles.
     latest = body.split('id="latest-heading"')[1]
     assert site["users"].get_absolute_url() in latest and site["ernie"].get_absolute_url() in latest
