@@ -182,6 +182,7 @@ ZH = {
     "Upload and import": "上传并导入",
     "AI Industry News Archive": "AI 行业新闻档案",
     "Articles per month": "每月文章数",
+    "%(count)s article dated earlier is not drawn.": "另有 %(count)s 篇日期更早的文章未画出。",
     "No such company.": "没有这家公司。",
     "Articles about %(company)s per month": "每月关于%(company)s的文章数",
     "No such event.": "没有这个事件。",

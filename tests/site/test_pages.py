@@ -391,6 +391,15 @@ def test_chart_escapes_and_describes():
     assert timeline_svg([], title="t") == ""
 
 
+def test_a_chart_reaches_back_thirty_years_and_counts_the_earlier_articles():
+    rows = [(dt.date(1291, 2, 1), 2), (dt.date(1995, 3, 1), 1), (dt.date(2024, 1, 1), 3)]
+    svg = timeline_svg(rows, title="t")
+    assert svg.count("<rect") == 30  # 1995 to 2024, per year
+    assert "<title>1995: 1 article</title>" in svg and "1291" not in svg
+    assert "2 articles dated earlier are not drawn." in svg
+    assert "not drawn" not in timeline_svg(rows[1:], title="t")
+
+
 def test_long_spans_are_drawn_per_year():
     unit, bins = timeline_bins([(dt.date(2000, 5, 1), 2), (dt.date(2024, 2, 1), 1)])
     assert unit == "year" and len(bins) == 25 and bins[0] == (dt.date(2000, 1, 1), 2)
