@@ -1,4 +1,4 @@
-"""The repeated parts of pages, built in Python: facet values, card tags, dates.
+"""The repeated parts of pages, built in Python: facets, card tags, dates, events, counts.
 
 A list page holds ~250 facet links and ~200 tag links, a company page 200 dated
 events. Through the template engine each ``{{ }}`` is a context lookup and each
