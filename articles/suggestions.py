@@ -6,10 +6,10 @@ import difflib
 
 from articles.aggregate_cache import cached
 from articles.dictionary import current_matcher
-from articles.models import Company, CompanyName, FacetCount, Industry, Keyword, Technology
+from articles.models import Company, CompanyName, FacetCount
+from articles.page_aggregates import TAG_MODELS
 
 VOCABULARY_TAGS = 2000  # the most used tags of each kind; enough for near spellings
-TAG_MODELS = {"keyword": Keyword, "technology": Technology, "industry": Industry}
 
 
 def _vocabulary() -> list[str]:
