@@ -20,47 +20,30 @@ changes its key:
 * anything else, such as a tag renamed in a shell: an entry expires after the cache's
   ``TIMEOUT`` (the ``pages`` cache in settings).
 
-The key also holds the language and a hash of the body's templates, so a deploy that
-changes them cannot meet old entries in a shared cache.
+The key also holds the language and a hash of the body's templates
+(``articles.page_cache``, which the company page shares).
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from django.contrib.admin.models import LogEntry
-from django.core.cache import caches
-from django.db import connection
-from django.db.models import Prefetch, Subquery
-from django.db.models.expressions import RawSQL
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from django.template.loader import get_template, render_to_string
+from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language
 
-from articles.models import (
-    Article,
-    ArticleCompany,
-    DictionaryVersion,
-    ImportBatch,
-    MergeRecord,
-)
+from articles import page_cache
+from articles.models import Article, ArticleCompany
 from articles.models.article import article_slug
+from articles.page_cache import ROW_VERSION, VersionQuery
 from articles.templatetags import page_parts
 
 BODY_TEMPLATE = "articles/_detail_body.html"
 # The template tags the body uses: their code is part of what the cache key marks.
 BODY_TAGS = Path(page_parts.__file__)
-CACHE_ALIAS = "pages"
-
-# The version of a row: the transaction that wrote it (xmin) and where (ctid), as
-# every UPDATE writes a new row version, also twice in one transaction. System columns
-# of the table in the (sub)query's FROM: unqualified, because Django renames the
-# tables of a subquery (U0, …). A constant, no input in it.
-_ROW_VERSION = RawSQL("xmin::text || '/' || ctid::text", [])  # noqa: S611 - constant SQL
 
 
 @dataclass(frozen=True)
@@ -78,83 +61,41 @@ class PageVersion:
         return article_slug(self.title)
 
 
-def _newest(queryset, *fields: str) -> dict:
-    """Subqueries for ``fields`` of the newest row of ``queryset`` (by primary key)."""
-    newest = queryset.order_by("-pk")[:1]
-    return {
-        f"{queryset.model._meta.model_name}_{name}": Subquery(
-            newest.annotate(row_version=_ROW_VERSION).values(name)
-            if name == "row_version"
-            else newest.values(name)
-        )
-        for name in fields
-    }
+def _version_queryset(pk):
+    markers = {"row_version": ROW_VERSION, **page_cache.site_markers()}
+    return (
+        Article.objects.published()
+        .filter(pk=pk)
+        .annotate(**markers)
+        .order_by()
+        .values_list("title", "updated_at", *markers)[:1]
+    )
+
+
+# -(2**62): no article has it; it stands for the id while the query is compiled.
+_VERSION_QUERY = VersionQuery(_version_queryset, placeholder=-(2**62))
 
 
 def current_version(pk: int) -> PageVersion | None:
     """The published article's title and the version markers of its page; one query."""
-    sql, params = _version_query()
-    params = [pk if value is _ANY_PK else value for value in params]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
+    row = _VERSION_QUERY.fetch(pk)
     if row is None:
         return None
     return PageVersion(pk=pk, title=row[0], markers=tuple(row[1:]))
 
 
-# Stands for the requested id while the query is compiled: compiling it costs more
-# (about 2 ms) than running it, so it is compiled once per process, with the id bound.
-_ANY_PK = object()
-
-
-@cache
-def _version_query() -> tuple[str, list]:
-    markers = {
-        "row_version": _ROW_VERSION,
-        **_newest(DictionaryVersion.objects.filter(pk=1), "version", "row_version"),
-        **_newest(LogEntry.objects.all(), "pk"),
-        **_newest(MergeRecord.objects.all(), "pk"),
-        **_newest(ImportBatch.objects.all(), "pk", "row_version"),
-    }
-    placeholder = -(2**62)  # no article has it; replaced by _ANY_PK below
-    queryset = (
-        Article.objects.published()
-        .filter(pk=placeholder)
-        .annotate(**markers)
-        .order_by()
-        .values_list("title", "updated_at", *markers)[:1]
-    )
-    sql, params = queryset.query.sql_with_params()
-    assert params.count(placeholder) == 1, params  # noqa: S101 - a programming error
-    return sql, [_ANY_PK if value == placeholder else value for value in params]
-
-
 def cache_key(version: PageVersion) -> str:
-    markers = "|".join(str(marker) for marker in version.markers)
-    digest = hashlib.blake2b(markers.encode(), digest_size=12).hexdigest()
-    return f"article:{templates_hash()}:{get_language()}:{version.pk}:{digest}"
+    return page_cache.cache_key("article", templates_hash(), version.pk, version.markers)
 
 
 @cache
 def templates_hash() -> str:
-    sources = (get_template(BODY_TEMPLATE).template.source, BODY_TAGS.read_text("utf-8"))
-    return hashlib.blake2b("\0".join(sources).encode(), digest_size=6).hexdigest()
+    return page_cache.templates_hash((BODY_TEMPLATE,), (BODY_TAGS,))
 
 
 def body(version: PageVersion) -> SafeString:
-    """The page's rendered body: from the cache, or rendered now and cached.
-
-    The cache keeps the template engine's ``SafeString`` (pickled as such), so nothing
-    here marks text safe; a plain string from elsewhere is not trusted but re-rendered.
-    """
-    pages = caches[CACHE_ALIAS]
-    key = cache_key(version)
-    html = pages.get(key)
-    if not isinstance(html, SafeString):
-        html = render_body(version.pk)
-        pages.set(key, html)
-    return html
+    """The page's rendered body: from the cache, or rendered now and cached."""
+    return page_cache.cached_body(cache_key(version), lambda: render_body(version.pk))
 
 
 def render_body(pk: int) -> SafeString:

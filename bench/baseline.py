@@ -11,9 +11,10 @@ same templates:
 * no extra indexes: ``bench.run`` drops every index Django would not create by itself
   (see ``extra_indexes``) inside a transaction, measures, and rolls back.
 
-The company and feed pages have no search and no facets: the baseline is the site's
-own view under the same dropped indexes. The detail page's baseline is the site's page
-rendered on every request, without the cache of ``articles.detail_page``.
+The feed has no search and no facets: the baseline is the site's own view under the
+same dropped indexes. The article and company pages' baselines are the site's pages
+rendered on every request, without the caches of ``articles.detail_page`` and
+``articles.company_page``.
 """
 
 from __future__ import annotations
@@ -25,12 +26,12 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
-from articles import querystring
+from articles import company_page, querystring
 from articles.detail_page import render_body
 from articles.facets import MORE, Facet, FacetValue
 from articles.filters import FACETS, ArticleFilter
 from articles.listing import Listing, bad_request
-from articles.models import Article, EventType
+from articles.models import Article, Company, EventType
 from articles.views.listing import (
     CSV_HEADER,
     CSV_MAX_ROWS,
@@ -177,6 +178,18 @@ def article_detail(request, pk, slug=None):
         raise Http404
     return render(
         request, "articles/detail.html", {"title": article.title, "body": render_body(pk)}
+    )
+
+
+def company_detail(request, slug):
+    """The company page rendered on every request: the site's view before its cache."""
+    company = Company.objects.filter(slug=slug).only("name").first()
+    if company is None:
+        raise Http404
+    return render(
+        request,
+        "articles/company_detail.html",
+        {"title": company.name, "body": company_page.render_body(company.pk)},
     )
 
 

@@ -35,7 +35,7 @@ def measure_baseline(urls: dict[str, list[str]], requests: int, budget: float) -
             base = page_urls_
             if path:  # the same query string on the baseline's view
                 base = [path + (url[url.index("?") :] if "?" in url else "") for url in base]
-            elif key.startswith("detail"):  # the same article, rendered every time
+            elif key.startswith(("detail", "company")):  # the same page, rendered every time
                 base = ["/baseline" + url for url in base]
             results[key] = measure(client, base, requests, budget=budget)
             print_figure("baseline", key, results[key])

@@ -11,14 +11,15 @@ PAGES = {
     "search_filtered": ("search + 2 filters", None),
     "detail": ("detail page (cached)", 20),
     "detail_uncached": ("detail page, first view (rendered)", None),
-    "company": ("company page (largest)", 150),
+    "company": ("company page (largest; cached)", 150),
     "feed": ("Atom feed", None),
     "csv": ("CSV export (first row / total)", 200),
 }
 
 
 # Pages whose aggregates (facets, counts, page totals) are cached by data version
-# (articles/aggregate_cache.py): also timed with that cache emptied before every
+# (articles/aggregate_cache.py), or whose body is (the company page,
+# articles/company_page.py): also timed with those caches emptied before every
 # request, i.e. the first reader after an import or an edit.
 COLD_PAGES = ("list", "list_filtered", "search_common", "search_rare", "search_filtered", "company")
 

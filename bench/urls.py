@@ -1,4 +1,4 @@
-"""The site's URLs plus the naive baseline's list, CSV, feed and detail under /baseline/."""
+"""The site's URLs plus the naive baseline's pages under /baseline/."""
 
 from django.urls import path
 
@@ -11,5 +11,6 @@ urlpatterns = [
     path("baseline/articles.csv", baseline.article_csv, name="baseline-csv"),
     path("baseline/articles/feed/", baseline.ArticleFeed(), name="baseline-feed"),
     path("baseline/articles/<int:pk>-<str:slug>/", baseline.article_detail, name="baseline-detail"),
+    path("baseline/companies/<str:slug>/", baseline.company_detail, name="baseline-company"),
     *site_urlpatterns,
 ]

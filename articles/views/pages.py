@@ -12,7 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from articles import detail_page
+from articles import company_page, detail_page
 from articles.charts import timeline_svg
 from articles.models import (
     Article,
@@ -22,10 +22,8 @@ from articles.models import (
     SlugKind,
     SlugRedirect,
 )
-from articles.models.sampling import SAMPLE_EVERY
 from articles.page_aggregates import (
     TAG_MODELS,
-    company_counts,
     published_counts,
     tag_order,
     with_counts,
@@ -34,7 +32,6 @@ from articles.page_aggregates import (
 LATEST = 20
 TOP = 10
 TAGS_PER_PAGE = 200
-EVENTS_PER_COMPANY = 200
 ARTICLES_PER_EVENT = 500
 
 TAG_PAGES = {
@@ -109,56 +106,19 @@ def company_index(request):
 
 
 def company_detail(request, slug):
-    company = Company.objects.prefetch_related("names").filter(slug=slug).first()
-    if company is None:
+    # One small query; the body is rendered only when something it shows has changed.
+    version = company_page.current_version(slug)
+    if version is None:
         old = SlugRedirect.objects.filter(kind=SlugKind.COMPANY, old_slug=slug).first()
         survivor = old and Company.objects.filter(pk=old.target_id).first()
         if not survivor:
             raise Http404(_("No such company."))
         return redirect(survivor, permanent=True)
-    mentioning = published().filter(company_links__company=company)
-    counts = company_counts(company)
-    events = Event.objects.filter(main_company=company).with_published_counts()
-    events = events[:EVENTS_PER_COMPANY]
     return render(
         request,
         "articles/company_detail.html",
-        {
-            "company": company,
-            "aliases": [n for n in company.names.all() if n.kind == n.Kind.ALIAS],
-            "products": [n for n in company.names.all() if n.kind == n.Kind.PRODUCT],
-            "article_count": counts["count"],
-            "estimated": counts["estimated"],
-            "sample_every": SAMPLE_EVERY,
-            "timeline": timeline_svg(
-                counts["monthly"],
-                title=_("Articles about %(company)s per month") % {"company": company.name},
-                chart_id="company-timeline",
-            ),
-            "events_by_type": _group_by_type(events),
-            "co_mentioned": with_counts(
-                Company.objects.all(),
-                [(pk, n) for pk, n in counts["company"] if pk != company.pk],
-                TOP,
-            ),
-            "technologies": with_counts(
-                TAG_MODELS["technology"].objects.all(), counts["technology"], TOP
-            ),
-            "industries": with_counts(
-                TAG_MODELS["industry"].objects.all(), counts["industry"], TOP
-            ),
-            "latest": mentioning.newest_first().for_cards()[:LATEST],
-        },
+        {"title": version.name, "body": company_page.body(version)},
     )
-
-
-def _group_by_type(events) -> list[tuple[str, list[Event]]]:
-    groups: dict[str, list[Event]] = {}
-    for event in events:
-        groups.setdefault(event.event_type, []).append(event)
-    return [
-        (EventType(value).label, groups[value]) for value in EventType.values if value in groups
-    ]
 
 
 def tag_index(request, kind):

@@ -421,9 +421,10 @@ PAGES = {
     # the import in between changes the version).
     "detail": (lambda: first_numbered().get_absolute_url(), 7, 7),
     "company_index": (lambda: "/companies/", 2, 3),
-    # Cold: one more for the exact article count (articles_facetcount), which decides
-    # whether the breakdowns are sampled.
-    "company": (lambda: "/companies/baidu/", 12, 16),
+    # 1 for the page's version (articles/company_page.py); then, rendered, the
+    # aggregates (cold: one more for the exact article count, which decides whether the
+    # breakdowns are sampled); warm (cached body): the version only.
+    "company": (lambda: "/companies/baidu/", 1, 17),
     "industries": (lambda: "/industries/", 2, 4),
     "technologies": (lambda: "/technologies/", 2, 4),
     "keywords": (lambda: "/keywords/", 2, 4),

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import caches
 from django.test import Client
 
-from articles import curation, detail_page
+from articles import curation, detail_page, page_cache
 from articles.models import Article, Company, Keyword
 from tests.hardening.test_headers import assert_secure_headers
 
@@ -183,7 +183,7 @@ def test_the_key_changes_with_every_marker(site):
         changed = detail_page.PageVersion(version.pk, version.title, tuple(markers))
         keys.add(detail_page.cache_key(changed))
     assert len(keys) == len(version.markers) + 1
-    assert caches[detail_page.CACHE_ALIAS] is not caches["default"]
+    assert caches[page_cache.CACHE_ALIAS] is not caches["default"]
 
 
 def test_hidden_and_missing_articles_are_not_found(client, site):
@@ -196,7 +196,7 @@ def test_a_plain_string_in_the_cache_is_not_trusted(client, site):
     """Only the template engine's output is served unescaped; anything else re-renders."""
     article = site["ernie"]
     key = detail_page.cache_key(detail_page.current_version(article.pk))
-    caches[detail_page.CACHE_ALIAS].set(key, "<script>alert(1)</script>")
+    caches[page_cache.CACHE_ALIAS].set(key, "<script>alert(1)</script>")
     html = page(client, article)
     assert "<script>alert(1)</script>" not in html
     assert '<h1 id="article-title">百度发布文心一言4.0</h1>' in html
