@@ -168,14 +168,15 @@ CACHES = {
         "TIMEOUT": 3600,
         "OPTIONS": {"MAX_ENTRIES": 5000},
     },
-    # Rendered article-page bodies (articles/detail_page.py), per process. Keys carry
-    # the version of everything a page shows, so an entry is never served stale;
-    # TIMEOUT bounds only changes no version marks (docs/OPERATIONS.md).
+    # Rendered article and company page bodies (articles/page_cache.py), per process.
+    # Keys carry the version of everything a page shows, so an entry is never served
+    # stale; TIMEOUT bounds only changes no version marks (docs/OPERATIONS.md).
     "pages": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "article-pages",
         "TIMEOUT": 600,
-        "OPTIONS": {"MAX_ENTRIES": 3000},  # about 10 KB each
+        # Article bodies are about 10 KB, the largest company's about 75 KB.
+        "OPTIONS": {"MAX_ENTRIES": 3000},
     },
 }
 
