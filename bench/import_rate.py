@@ -12,11 +12,14 @@ def measure_import(n: int, seed: int) -> dict:
 
     Timed: parse, enrich, write, and the foreign-key checks a commit would run
     (``SET CONSTRAINTS ALL IMMEDIATE``); then rolled back so the corpus stays as it was.
+    The rows it wrote are then written again by COPY alone (``bench.import_floor``):
+    PostgreSQL's share, the bound on any importer here.
     """
     from django.db import connection, transaction
 
     from articles.importing.service import import_paths
     from bench.corpus import Corpus
+    from bench.import_floor import capture, highest_ids, measure_floor
 
     stages: dict[str, float] = {}
 
@@ -33,15 +36,15 @@ def measure_import(n: int, seed: int) -> dict:
         size = sum(p.stat().st_size for p in Path(directory).iterdir())
         print(f"importing {n:,} generated records ({size / 1e6:.1f} MB) with import_paths …")
         with transaction.atomic():
+            before = highest_ids()
             started = time.perf_counter()
             report = import_paths([directory], progress=progress)
             with connection.cursor() as cursor:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             seconds = time.perf_counter() - started
+            written = capture(before)
             transaction.set_rollback(True)
-    with connection.cursor() as cursor:
-        for table in ("articles_article", "articles_event", "articles_articlecompany"):
-            cursor.execute(f"VACUUM ANALYZE {table}")
+    _vacuum()
     figure = {
         "records": n,
         "created": report.created,
@@ -55,4 +58,18 @@ def measure_import(n: int, seed: int) -> dict:
         f"  import: {figure['records_per_second']:.0f} records/s "
         f"({report.created:,} created in {seconds:.1f} s; stages {figure['stages_s']})"
     )
+    if report.created:
+        figure["postgresql_alone"] = measure_floor(written, report.created)
+        _vacuum()
     return figure
+
+
+def _vacuum() -> None:
+    """Clear the rolled-back rows, so that the pages measured next do not meet them."""
+    from django.db import connection
+
+    from bench.import_floor import TABLES
+
+    with connection.cursor() as cursor:
+        for table, _ in TABLES:
+            cursor.execute(f"VACUUM ANALYZE {table}")

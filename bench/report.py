@@ -82,6 +82,11 @@ def markdown(results: dict) -> str:
             f"| import ({imported['records']:,} records, end to end) | {rate:.0f} records/s | "
             f"| | | | | | | ≥ 1,000 records/s | {'yes' if rate >= 1000 else 'no'} |"
         )
+        for variant, floor in imported.get("postgresql_alone", {}).items():
+            lines.append(
+                f"| import: PostgreSQL alone, the same rows by COPY ({variant}) | "
+                f"{floor['records_per_second']:,} records/s | | | | | | | | – | – |"
+            )
     for key in ("pages", "baseline", "throughput", "import"):
         section = results.get(key)
         if isinstance(section, dict) and ("error" in section or "skipped" in section):
