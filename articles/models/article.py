@@ -180,7 +180,7 @@ class Article(models.Model):
         HIDDEN = "hidden", _("hidden")
 
     # The natural key: see articles.importing.urls.canonical_url.
-    canonical_url = models.TextField(unique=True, editable=False)
+    canonical_url = models.TextField(editable=False)  # unique: see Meta.constraints
     url = models.TextField(_("link"), help_text=_("The link as the record gave it."))
     source_domain = models.CharField(max_length=255, editable=False)
     title = models.TextField(_("title"))
@@ -235,6 +235,12 @@ class Article(models.Model):
         verbose_name = _("article")
         verbose_name_plural = _("articles")
         permissions = [("hide_article", "Can publish or hide articles")]
+        constraints = [
+            # A constraint, not unique=True on the field: that would add a second
+            # (text_pattern_ops) index for LIKE, which nothing runs, to every insert.
+            models.UniqueConstraint(fields=["canonical_url"], name="article_canonical_url_unique"),
+        ]
+        # The import batch needs no index of its own here: its foreign key has one.
         indexes = [
             models.Index(
                 models.F("event_date").desc(nulls_last=True),
@@ -251,7 +257,6 @@ class Article(models.Model):
                 name="article_company_newest",
             ),
             models.Index("source_domain", name="article_source_domain"),
-            models.Index("import_batch", name="article_import_batch"),
             GinIndex("search_vector", name="article_search_vector"),
             models.Index(sample_bucket("id"), name="article_sample_bucket"),
         ]
