@@ -102,10 +102,11 @@ def render_body(pk: int) -> SafeString:
     published = Article.objects.published()
     article = get_object_or_404(
         published.select_related("main_company", "event")
+        .defer("search_vector")
         .prefetch_related(
             Prefetch("company_links", queryset=ArticleCompany.objects.select_related("company"))
         )
-        .for_cards(),
+        .with_tag_links(),
         pk=pk,
     )
     context = {

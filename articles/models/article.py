@@ -42,24 +42,31 @@ class ArticleQuerySet(models.QuerySet):
 
         return apply_search(self, compile_search(text))
 
-    # Pages: every method below runs one query (for_cards: one plus its prefetches),
+    # Pages: every method below runs one query (for_cards: one plus the cards' tags),
     # and each aggregate is computed in the database over the articles in ``self``.
 
     def for_cards(self):
-        """What ``articles/_article_card.html`` shows, without a query per article."""
+        """What ``articles/_article_card.html`` shows: each article with ``card_tags``.
+
+        One query, plus one for the tags of each batch of cards (``articles.models.cards``).
+        """
+        from .cards import CardIterable
+
+        queryset = self.select_related("main_company").defer("search_vector")
+        queryset._iterable_class = CardIterable  # as values() sets its own
+        return queryset
+
+    def with_tag_links(self):
+        """Each article's keyword, technology and industry links, with their tags."""
         from .tags import ArticleIndustry, ArticleKeyword, ArticleTechnology
 
-        return (
-            self.select_related("main_company")
-            .defer("search_vector")
-            .prefetch_related(
-                *(
-                    Prefetch(related, queryset=model.objects.select_related("tag"))
-                    for related, model in (
-                        ("industry_links", ArticleIndustry),
-                        ("technology_links", ArticleTechnology),
-                        ("keyword_links", ArticleKeyword),
-                    )
+        return self.prefetch_related(
+            *(
+                Prefetch(related, queryset=model.objects.select_related("tag"))
+                for related, model in (
+                    ("industry_links", ArticleIndustry),
+                    ("technology_links", ArticleTechnology),
+                    ("keyword_links", ArticleKeyword),
                 )
             )
         )

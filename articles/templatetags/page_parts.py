@@ -16,6 +16,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from articles.models.cards import card_tags
+
 register = template.Library()
 
 FACET_ITEM = '<li><a href="{url}"{attrs}>{label}</a> <span class="count">{count}</span></li>'
@@ -27,11 +29,6 @@ TAG_ITEM = '<li><a class="tag tag-{kind}" href="{url}?{kind}={slug}">{name}</a><
 DATE_FORMATS = {"year": ("Y", "Y"), "month": ("Y-m", "YEAR_MONTH_FORMAT")}
 DAY_FORMATS = ("Y-m-d", "DATE_FORMAT")
 EVENT_ITEM = '<li><a href="{url}">{title}</a> <span class="meta">{date} · {count}</span></li>'
-CARD_TAGS = (
-    ("industry", "industry_links"),
-    ("technology", "technology_links"),
-    ("keyword", "keyword_links"),
-)
 
 
 def _joined(items):
@@ -71,13 +68,13 @@ def facet_options(values):
 
 @register.simple_tag
 def card_tag_items(article, list_url: str):
-    """An article card's tag links (industries, technologies, keywords), prefetched."""
+    """An article card's tag links: industries, technologies, keywords (``for_cards``)."""
+    tags = getattr(article, "card_tags", None)
+    if tags is None:  # an article not read by for_cards(): one query of its own
+        tags = card_tags([article.pk])[article.pk]
     return _joined(
-        format_html(
-            TAG_ITEM, kind=kind, url=list_url, slug=urlencode(link.tag.slug), name=link.tag.name
-        )
-        for kind, links in CARD_TAGS
-        for link in getattr(article, links).all()
+        format_html(TAG_ITEM, kind=kind, url=list_url, slug=urlencode(slug), name=name)
+        for kind, slug, name in tags
     )
 
 
