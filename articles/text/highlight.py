@@ -31,14 +31,6 @@ def find_matches(text: str, terms: Iterable[str]) -> list[tuple[int, int, str]]:
     if not text:
         return []
     norm, offsets = normalize_with_offsets(text)
-    # ends[j]: the original index just past the source of norm[j]; several norm
-    # chars share a source when NFKC expanded it ("㈱" → "(株)").
-    ends = [0] * len(norm)
-    nxt = len(text)
-    for j in range(len(norm) - 1, -1, -1):
-        ends[j] = nxt
-        if j and offsets[j - 1] != offsets[j]:
-            nxt = offsets[j]
     spans = []
     for term in {normalize(t).strip() for t in terms if t}:
         if not term:
@@ -52,10 +44,24 @@ def find_matches(text: str, terms: Iterable[str]) -> list[tuple[int, int, str]]:
                 (bounded_start and i > 0 and _ASCII_ALNUM.match(norm[i - 1]))
                 or (bounded_end and j < len(norm) and _ASCII_ALNUM.match(norm[j]))
             ):
-                spans.append((offsets[i], ends[j - 1], term))
+                spans.append((offsets[i], _source_end(offsets, j - 1, len(text)), term))
             i = norm.find(term, i + 1)
     spans.sort()
     return spans
+
+
+def _source_end(offsets: list[int], j: int, text_length: int) -> int:
+    """The original index just past the source of normalised char ``j``.
+
+    Several normalised chars share a source when NFKC expanded it ("㈱" → "(株)").
+    Worked out per match: a table for every char was a Python step per character of
+    each summary on every search page.
+    """
+    source = offsets[j]
+    for k in range(j + 1, len(offsets)):
+        if offsets[k] != source:
+            return offsets[k]
+    return text_length
 
 
 def _merge(spans: Iterable[tuple[int, int, str]]) -> list[tuple[int, int]]:

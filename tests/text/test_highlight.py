@@ -1,6 +1,8 @@
 import re
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from articles.text.highlight import find_matches, highlight, snippet
 
@@ -107,3 +109,46 @@ def test_snippet_escapes_and_never_breaks_tags():
     out = snippet(text, ["腾讯", "mark", "img"], width=60)
     assert only_our_tags(out)
     assert "<img" not in out
+
+
+def matches_with_a_table(text: str, terms) -> list[tuple[int, int, str]]:
+    """``find_matches`` as it was: a table of every char's source end, built first."""
+    from articles.text.highlight import _ASCII_ALNUM
+    from articles.text.normalize import normalize, normalize_with_offsets
+
+    if not text:
+        return []
+    norm, offsets = normalize_with_offsets(text)
+    ends, following = [0] * len(norm), len(text)
+    for j in range(len(norm) - 1, -1, -1):
+        ends[j] = following
+        if j and offsets[j - 1] != offsets[j]:
+            following = offsets[j]
+    spans = []
+    for term in {normalize(t).strip() for t in terms if t}:
+        if not term:
+            continue
+        i = norm.find(term)
+        while i >= 0:
+            j = i + len(term)
+            if not (
+                (_ASCII_ALNUM.match(term[0]) and i > 0 and _ASCII_ALNUM.match(norm[i - 1]))
+                or (_ASCII_ALNUM.match(term[-1]) and j < len(norm) and _ASCII_ALNUM.match(norm[j]))
+            ):
+                spans.append((offsets[i], ends[j - 1], term))
+            i = norm.find(term, i + 1)
+    return sorted(spans)
+
+
+# Characters NFKC expands ("㈱" → "(株)", "ﬁ" → "fi"), combining marks, full-width
+# forms and traditional characters, among plain ones.
+MIXED = st.text(alphabet="㈱ﬁ株式会社臺積電台积电ＡＩai e\u0301 ，。x", max_size=40)
+TERMS = st.lists(
+    st.sampled_from(["株", "(株)", "fi", "ai", "台积电", "e", "\u00e9", "x", "ｘ"]), max_size=3
+)
+
+
+@given(MIXED, TERMS)
+@example("xe\u0301x ㈱ ﬁ", ["\u00e9", "(株)", "fi"])  # a source of two chars; expansions
+def test_matches_end_where_their_sources_end(text, terms):
+    assert find_matches(text, terms) == matches_with_a_table(text, terms)
