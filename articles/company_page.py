@@ -18,6 +18,7 @@ from functools import cache
 from pathlib import Path
 
 from django.db.models import Subquery
+from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -87,7 +88,7 @@ def body(version: CompanyVersion) -> SafeString:
 
 
 def render_body(pk: int) -> SafeString:
-    company = Company.objects.prefetch_related("names").get(pk=pk)
+    company = get_object_or_404(Company.objects.prefetch_related("names"), pk=pk)
     counts = company_counts(company)
     events = Event.objects.filter(main_company=company).with_published_counts()
     names = list(company.names.all())
