@@ -24,7 +24,6 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from articles import charts, page_cache
-from articles.charts import timeline_svg
 from articles.models import Article, Company, DataVersion, Event, EventType
 from articles.models.sampling import SAMPLE_EVERY
 from articles.page_aggregates import TAG_MODELS, company_counts, with_counts
@@ -99,7 +98,7 @@ def render_body(pk: int) -> SafeString:
         "article_count": counts["count"],
         "estimated": counts["estimated"],
         "sample_every": SAMPLE_EVERY,
-        "timeline": timeline_svg(
+        "timeline": charts.timeline_svg(
             counts["monthly"],
             title=_("Articles about %(company)s per month") % {"company": company.name},
             chart_id="company-timeline",
