@@ -13,6 +13,7 @@ from django.db.models.signals import post_delete, post_migrate, post_save
 from django.dispatch import receiver
 
 from articles.models import Company, CompanyName, DictionaryVersion
+from articles.search import CompiledSearch, compile_search
 from articles.text.companies import CompanyEntry, CompanyMatcher
 from articles.text.normalize import normalize
 from articles.text.segment import get_segmenter, set_dictionary_words
@@ -150,6 +151,11 @@ def current_matcher() -> tuple[int, CompanyMatcher]:
             set_dictionary_words(matcher.segmenter_words())
             _cached = (fingerprint, matcher)
         return fingerprint[0], _cached[1]
+
+
+def search_for(text: str) -> CompiledSearch:
+    """A user's search text compiled with the company dictionary as it is now."""
+    return compile_search(text, current_matcher()[1])
 
 
 @receiver([post_save, post_delete], sender=Company)

@@ -18,6 +18,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from articles.dictionary import search_for
 from articles.models import (
     Article,
     ArticleFacetRow,
@@ -28,7 +29,7 @@ from articles.models import (
     Technology,
 )
 from articles.models.facets import ARRAY_COLUMNS
-from articles.search import apply_search, compile_search
+from articles.search import apply_search
 
 MAX_FILTER_VALUES = 20  # more than this is a crawler, not a reader: 400
 
@@ -138,7 +139,7 @@ class ArticleFilter(django_filters.FilterSet):
     @property
     def search(self):
         if not hasattr(self, "_search"):
-            self._search = compile_search(self.form.cleaned_data.get("q") or "")
+            self._search = search_for(self.form.cleaned_data.get("q") or "")
         return self._search
 
     @property

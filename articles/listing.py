@@ -57,11 +57,13 @@ class Listing:
         is ranked over a bounded candidate set (articles.search.RelevanceOrder).
         """
         if self.filterset.ordering == "relevance":
+            filters = filter_key(self.filterset)
             return RelevanceOrder(
                 self.queryset,
                 self.filterset.search,
                 prepare=prepare,
-                cache_key=filter_key(self.filterset),
+                # Ranked ids per filters, search and data version (aggregate_cache).
+                head_cache=lambda key, compute: cached("relevance_head", (filters, *key), compute),
             )
         return prepare(self.queryset) if prepare else self.queryset
 

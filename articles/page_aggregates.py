@@ -20,7 +20,8 @@ from articles.models import (
     Keyword,
     Technology,
 )
-from articles.models.sampling import sample_above, scaled
+from articles.models.sampling import sample_above
+from articles.pagination import scaled
 
 TAG_MODELS = {"industry": Industry, "technology": Technology, "keyword": Keyword}
 COLUMNS = {"company": "company_ids", **{kind: f"{kind}_ids" for kind in TAG_MODELS}}

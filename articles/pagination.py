@@ -23,6 +23,8 @@ from django.conf import settings
 from django.core.paginator import EmptyPage, Page, Paginator
 from django.db import connections, transaction
 
+from articles.models.sampling import SAMPLE_EVERY
+
 EXACT_COUNT_LIMIT = 10_000
 TRUSTED_ESTIMATE_FACTOR = 3  # a search estimated above 3 × the limit is not counted
 
@@ -43,6 +45,11 @@ class ResultCount:
             return self.value
         scale = 10 ** (len(str(self.value)) - 2)
         return round(self.value / scale) * scale
+
+
+def scaled(count: int) -> int:
+    """A count over the sample as an estimate for all rows, to two significant digits."""
+    return ResultCount(count * SAMPLE_EVERY, estimated=True).shown
 
 
 def planner_estimate(queryset) -> int:

@@ -5,6 +5,11 @@ parses it and builds a tsquery only from quoted lexemes and operators; that stri
 is bound as a parameter and cast with ``::tsquery``. (``to_tsquery('simple', …)``
 would re-split lexemes such as 'gpt-4o' and stop matching the vectors built in
 Python.)
+
+Query code: it builds on the text code (parsing, segmentation) and on nothing above
+the models. The company dictionary a query is compiled with is the caller's
+(``articles.dictionary.search_for`` passes the current one), and a cache of the ranked
+head is the caller's too (``RelevanceOrder(head_cache=…)``).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import F, Model
 
-from articles.dictionary import current_matcher
+from articles.text.companies import CompanyMatcher
 from articles.text.query import parse_query
 
 
@@ -50,8 +55,8 @@ class CompiledSearch:
         return TsQuery(self.tsquery)
 
 
-def compile_search(text: str) -> CompiledSearch:
-    _version, matcher = current_matcher()
+def compile_search(text: str, matcher: CompanyMatcher) -> CompiledSearch:
+    """``text`` as a tsquery, segmented and expanded with ``matcher``'s dictionary."""
     query = parse_query(text or "", matcher.segmenter)
     tsquery = query.to_tsquery(matcher.expand)
     return CompiledSearch(text=text, tsquery=tsquery, terms=query.highlight_terms(matcher.expand))
@@ -105,17 +110,17 @@ class RelevanceOrder:
 
     ``matches``: the filtered, unranked articles; ``prepare``: what a page needs on top
     (``select_related``, prefetches, ``for_cards``; or ``values_list`` whose first
-    value is the pk), applied to each page's query.
+    value is the pk), applied to each page's query. ``head_cache(key, compute)``, if
+    given, returns the ranked ids cached under ``key`` (the search and the candidate
+    count; the caller adds what else ``matches`` depends on), or ``compute()``'s.
     """
 
-    def __init__(self, matches, search: CompiledSearch, *, prepare=None, cache_key=None):
+    def __init__(self, matches, search: CompiledSearch, *, prepare=None, head_cache=None):
         self.matches = matches.order_by()
         self.search = search
         self.prepare = prepare or (lambda queryset: queryset)
         self.candidates = rank_candidates()
-        # What ``matches`` depends on besides the search (the view's filters): with it
-        # the ranked ids are cached per data version (articles.aggregate_cache).
-        self.cache_key = cache_key
+        self.head_cache = head_cache
 
     def head(self):
         """The ranked candidate set (a queryset): ranks at most K vectors."""
@@ -128,12 +133,9 @@ class RelevanceOrder:
         def compute() -> list[int]:
             return list(self.head().values_list("pk", flat=True))
 
-        if self.cache_key is None:
+        if self.head_cache is None:
             return compute()
-        from articles.aggregate_cache import cached
-
-        key = (self.cache_key, self.search.tsquery, self.candidates)
-        return cached("relevance_head", key, compute)
+        return self.head_cache((self.search.tsquery, self.candidates), compute)
 
     @property
     def known_total(self) -> int | None:

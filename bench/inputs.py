@@ -63,9 +63,8 @@ def choose_inputs(n: int) -> dict:
     from django.db.models import Count
     from django.utils.encoding import iri_to_uri
 
-    from articles.dictionary import current_matcher
+    from articles.dictionary import current_matcher, search_for
     from articles.models import Article, ArticleCompany, Company, Industry
-    from articles.search import compile_search
     from articles.text.tsvector import quote_lexeme
 
     published = Article.objects.published()
@@ -85,7 +84,7 @@ def choose_inputs(n: int) -> dict:
         sample = max(1, total // step)
 
     def fraction(term: str) -> float:
-        return published.search(term).count() / max(1, total)
+        return published.search(search_for(term)).count() / max(1, total)
 
     def usable(stats_rows):
         return [(w, d) for w, d in stats_rows if _CJK_WORD.match(w) and not matcher.expand(w)]
@@ -108,9 +107,9 @@ def choose_inputs(n: int) -> dict:
     # limit, else the rarest one checked.
     rare, fewest = None, None
     for word, _ in sorted(rare_candidates, key=lambda wd: (wd[1], wd[0]))[:400]:
-        if compile_search(word).tsquery != quote_lexeme(word):
+        if search_for(word).tsquery != quote_lexeme(word):
             continue  # cut into a phrase of commoner words: not a rare term to a reader
-        hits = published.search(word).count()
+        hits = published.search(search_for(word)).count()
         if 1 <= hits <= rare_limit:
             rare = word
             break
@@ -137,7 +136,7 @@ def choose_inputs(n: int) -> dict:
         "common_term": common,
         "common_fraction": fraction(common),
         "rare_term": rare,
-        "rare_articles": published.search(rare).count(),
+        "rare_articles": published.search(search_for(rare)).count(),
         "detail_urls": detail_urls,
         "csv_params": csv_params,
         "csv_rows": csv_rows,

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from articles.dictionary import load_company_dictionary
+from articles.dictionary import load_company_dictionary, search_for
 from articles.importing.service import import_paths
 from articles.models import Article, Company, CompanyName, DictionaryVersion, Event
 
@@ -90,7 +90,7 @@ def test_seed_event_is_a_dated_launch(seed):
     ],
 )
 def test_search(seed, query, found):
-    assert Article.objects.search(query).exists() is found
+    assert Article.objects.search(search_for(query)).exists() is found
 
 
 def test_search_ranks_title_matches_first(dictionary, tmp_path):
@@ -105,7 +105,9 @@ def test_search_ranks_title_matches_first(dictionary, tmp_path):
     write(tmp_path, "b.txt", "智能体新品发布", "https://example.com/b", "2024年1月1日发布。")
     import_paths([str(tmp_path)])
     ranked = list(
-        Article.objects.search("智能体").order_by("-rank").values_list("title", flat=True)
+        Article.objects.search(search_for("智能体"))
+        .order_by("-rank")
+        .values_list("title", flat=True)
     )
     assert ranked == ["智能体新品发布", "行业观察"]
 

@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from articles import curation
+from articles.dictionary import search_for
 from articles.importing.urls import InvalidURL, canonical_url, source_domain
 from articles.models import (
     Article,
@@ -19,7 +20,6 @@ from articles.models import (
     ArticleKeyword,
     ArticleTechnology,
 )
-from articles.search import compile_search
 
 from .article_parts import (
     ArticleForm,
@@ -139,7 +139,7 @@ class ArticleAdmin(admin.ModelAdmin):
                 return queryset.filter(canonical_url=canonical_url(term)), False
             except InvalidURL:
                 pass
-        compiled = compile_search(term)
+        compiled = search_for(term)
         if not compiled.is_empty:
             condition |= Q(search_vector=compiled.search_query())
         return queryset.filter(condition), False

@@ -33,14 +33,15 @@ class ArticleQuerySet(models.QuerySet):
         """The articles of the fixed sample (articles.models.sampling)."""
         return self.alias(sample_bucket=sample_bucket("id")).filter(sample_bucket=0)
 
-    def search(self, text: str):
-        """Articles matching a user query (words, "phrases", OR, -exclusion), ranked.
+    def search(self, query):
+        """Articles matching a compiled query, ranked; an empty query matches nothing.
 
-        An empty query matches nothing; see articles.search.
+        ``query``: a user's text compiled with a company dictionary, usually
+        ``articles.dictionary.search_for(text)`` (articles.search).
         """
-        from articles.search import apply_search, compile_search
+        from articles.search import apply_search
 
-        return apply_search(self, compile_search(text))
+        return apply_search(self, query)
 
     # Pages: every method below runs one query (for_cards: one plus the cards' tags),
     # and each aggregate is computed in the database over the articles in ``self``.

@@ -24,13 +24,6 @@ def sample_above() -> int:
     return getattr(settings, "FACET_SAMPLE_ABOVE", SAMPLE_ABOVE)
 
 
-def scaled(count: int) -> int:
-    """A count over the sample as an estimate for all rows, to two significant digits."""
-    from articles.pagination import ResultCount
-
-    return ResultCount(count * SAMPLE_EVERY, estimated=True).shown
-
-
 def sample_bucket(id_column: str) -> Func:
     """The bucket of the row whose article id is ``id_column``; bucket 0 is the sample.
 

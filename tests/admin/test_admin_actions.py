@@ -6,6 +6,7 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
+from articles.dictionary import search_for
 from articles.models import Article, ArticleCompany, Company, CompanyName
 
 from .conftest import form_data
@@ -78,7 +79,7 @@ def test_reenrich_action_restores_derived_fields_and_keeps_curated_ones(
     assert (article.main_company_id, article.event_type, article.event_date) == expected
     assert article.main_company_id == zhipu.pk
     assert ArticleCompany.objects.filter(article=article, company=zhipu, is_main=True).exists()
-    assert Article.objects.search("融资").filter(pk=article.pk).exists()
+    assert Article.objects.search(search_for("融资")).filter(pk=article.pk).exists()
     assert fixed.main_company == openai  # curated: kept
     assert ArticleCompany.objects.get(article=fixed, company=openai).is_main
     assert not ArticleCompany.objects.get(article=fixed, company=zhipu).is_main

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from articles import curation
+from articles.dictionary import search_for
 from articles.importing.service import import_paths
 from articles.models import Article, ArticleCompany, Company, Keyword
 
@@ -112,7 +113,7 @@ def test_main_company_and_tags_edited_in_the_form_are_kept(curator_client, sampl
     assert ArticleCompany.objects.get(article=article, company=openai).is_main
     assert keyword_names(article) == ["开源", "智谱AI", "模型量化", "本地部署", "清华大学"]
     # The search index reflects the edit at once.
-    assert Article.objects.search("清华大学").filter(pk=article.pk).exists()
+    assert Article.objects.search(search_for("清华大学")).filter(pk=article.pk).exists()
 
     reimport_changed(
         tmp_path,
@@ -147,7 +148,7 @@ def test_editing_only_text_marks_nothing_curated(curator_client, sample, tmp_pat
     article.refresh_from_db()
     assert article.curated_fields == []
     assert article.title == "OpenAI GPT-4o（编辑过的标题）"
-    assert Article.objects.search("编辑").filter(pk=article.pk).exists()
+    assert Article.objects.search(search_for("编辑")).filter(pk=article.pk).exists()
     reimport_changed(tmp_path, name, **{"关键词: GPT-4o,": "关键词: GPT-4o, 新关键词,"})
     article.refresh_from_db()
     assert article.title.startswith("OpenAI发布GPT-4o")  # the import's title again
@@ -192,7 +193,7 @@ def test_curator_adds_an_article(curator_client, curator, companies):
     )
     assert article.curated_fields == ["event_type"]
     assert article.main_company.slug == "baidu"  # derived by enrichment
-    assert Article.objects.search("新模型").get() == article
+    assert Article.objects.search(search_for("新模型")).get() == article
     duplicate = curator_client.post(add, {**data, "url": "https://example.com/new?id=1"})
     assert (
         duplicate.status_code == 200

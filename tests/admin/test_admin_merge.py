@@ -7,6 +7,7 @@ from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.urls import reverse
 
 from articles import curation
+from articles.dictionary import search_for
 from articles.importing.service import import_paths
 from articles.importing.writer import upsert_tags
 from articles.models import (
@@ -148,7 +149,10 @@ def test_curator_merges_zhipu_typo_into_zhipu(
     assert later.main_company == zhipu
     assert set(links(later)) == {"zhipu-ai"} and links(later)["zhipu-ai"][2] is True
     # The merged articles were re-enriched: still on the survivor, searchable by it.
-    assert set(Article.objects.search("智谱").values_list("pk", flat=True)) >= {only.pk, later.pk}
+    assert set(Article.objects.search(search_for("智谱")).values_list("pk", flat=True)) >= {
+        only.pk,
+        later.pk,
+    }
 
 
 def test_merge_service_refuses_self_merge_and_keeps_existing_alias(companies, superuser):

@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from articles import search
+from articles.dictionary import search_for
 from articles.models import Article, Company, Event
 from articles.querystring import PARAM_ORDER
 
@@ -305,7 +306,7 @@ def test_runs_of_dashes_in_a_search(fuzz_client, dashes):
     for q in ["-" * dashes, "腾讯 " + "-" * dashes, "-" * dashes + "混元", "- " * dashes]:
         response = fuzz_client.get("/articles/?" + urlencode({"q": q}), follow=True)
         assert response.status_code == (200 if len(q.strip()) <= 256 else 400), (dashes, q[:50])
-        compiled = search.compile_search(q[:256])
+        compiled = search_for(q[:256])
         if not compiled.is_empty:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT %s::tsquery", [compiled.tsquery])

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 
+from articles.dictionary import search_for
 from articles.models import Article
 
 CORPUS_SIZE = 240
@@ -65,7 +66,7 @@ def term_matching(corpus, low: int, high: int) -> tuple[str, int]:
     """A Chinese word the search finds in ``low``..``high`` articles, and that number."""
     for word, ndoc in lexemes_by_frequency():
         if low <= ndoc <= high:
-            found = corpus.search(word).count()
+            found = corpus.search(search_for(word)).count()
             if low <= found <= high:
                 return word, found
     raise AssertionError(f"no term with {low}..{high} matches in the corpus")

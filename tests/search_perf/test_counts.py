@@ -6,6 +6,7 @@ from urllib.parse import quote
 import pytest
 from django.test import Client
 
+from articles.dictionary import search_for
 from articles.pagination import ResultCount, capped_count, count_results, planner_estimate
 
 from .conftest import CORPUS_SIZE, term_matching
@@ -39,7 +40,7 @@ def english_client() -> Client:
 
 def test_exact_count_at_or_below_the_limit(client, corpus):
     word, found = term_matching(corpus, 2, LIMIT)
-    assert count_results(corpus.search(word)) == ResultCount(found)
+    assert count_results(corpus.search(search_for(word))) == ResultCount(found)
     response = client.get(f"/articles/?q={quote(word)}")
     assert title(response).endswith(f"— {found} 篇")
     assert "约" not in title(response)
@@ -49,7 +50,7 @@ def test_exact_count_at_or_below_the_limit(client, corpus):
 
 def test_estimated_count_above_the_limit_is_labelled(client, corpus):
     word, found = term_matching(corpus, LIMIT * 2, CORPUS_SIZE)
-    counted = count_results(corpus.search(word))
+    counted = count_results(corpus.search(search_for(word)))
     assert counted.estimated and counted.value > LIMIT
     assert found / 3 <= counted.value <= found * 3  # the planner's estimate, not a guess
     response = client.get(f"/articles/?q={quote(word)}")
@@ -108,7 +109,7 @@ def test_the_bitmap_only_count_leaves_the_planner_settings_as_they_were(corpus):
     from django.db import connection
 
     word, found = term_matching(corpus, 2, LIMIT)
-    assert capped_count(corpus.search(word), LIMIT, bitmap_only=True) == found
+    assert capped_count(corpus.search(search_for(word)), LIMIT, bitmap_only=True) == found
     assert capped_count(corpus, LIMIT, bitmap_only=True) == LIMIT + 1
     with connection.cursor() as cursor:
         cursor.execute("SHOW enable_seqscan")

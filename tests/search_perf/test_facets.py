@@ -16,10 +16,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles import aggregate_cache
+from articles.dictionary import search_for
 from articles.facets import MORE, all_counts
 from articles.filters import ArticleFilter
 from articles.models import ArticleCompany, Company
-from articles.models.sampling import SAMPLE_BLOCK, SAMPLE_EVERY, scaled
+from articles.models.sampling import SAMPLE_BLOCK, SAMPLE_EVERY
+from articles.pagination import scaled
 from tests.performance.truth import shown_counts, true_counts
 
 from .conftest import term_matching
@@ -52,12 +54,14 @@ def assert_facets(shown, truth) -> None:
 
 def test_search_facets_are_the_true_counts_of_the_matches(client, corpus):
     term, _ = term_matching(corpus, 20, 80)
-    assert_facets(facets_of(client, f"?q={quote(term)}"), true_counts(corpus.search(term)))
+    assert_facets(
+        facets_of(client, f"?q={quote(term)}"), true_counts(corpus.search(search_for(term)))
+    )
 
 
 def test_search_facets_count_under_every_other_filter(client, corpus):
     term, _ = term_matching(corpus, 40, 120)
-    matches = corpus.search(term)
+    matches = corpus.search(search_for(term))
     top = (
         ArticleCompany.objects.filter(article__in=matches)
         .values("company")
@@ -81,7 +85,7 @@ def test_search_facets_count_under_every_other_filter(client, corpus):
 def test_main_company_only_counts_the_matches_main_companies(client, corpus):
     term, _ = term_matching(corpus, 20, 80)
     expected = dict(
-        corpus.search(term)
+        corpus.search(search_for(term))
         .exclude(main_company=None)
         .order_by()
         .values_list("main_company__slug")
@@ -132,7 +136,9 @@ def test_a_large_search_has_estimated_facets_from_the_sample(client, corpus, set
     term, _ = term_matching(corpus, 40, 200)
     response = client.get(f"/articles/?q={quote(term)}", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert all(facet.estimated for facet in response.context["facets"])
-    assert_facets(shown_counts(response.context["facets"]), sampled_truth(corpus.search(term)))
+    assert_facets(
+        shown_counts(response.context["facets"]), sampled_truth(corpus.search(search_for(term)))
+    )
     html = response.content.decode()
     assert "约 " in html and "抽取 1 篇的样本估算" in html
 

@@ -6,7 +6,8 @@ from urllib.parse import quote
 
 import pytest
 
-from articles.search import RelevanceOrder, compile_search
+from articles.dictionary import search_for
+from articles.search import RelevanceOrder
 
 from .conftest import CORPUS_SIZE, term_matching
 
@@ -21,13 +22,15 @@ def small_candidate_set(settings):
 def exactly_ranked(corpus, word: str) -> list[int]:
     """Every match by rank, then newest, then id: the order before bounded ranking."""
     return list(
-        corpus.search(word).order_by("-rank", "-event_date", "-id").values_list("pk", flat=True)
+        corpus.search(search_for(word))
+        .order_by("-rank", "-event_date", "-id")
+        .values_list("pk", flat=True)
     )
 
 
 def expected_order(corpus, word: str) -> list[int]:
     """Independently of RelevanceOrder: the newest K ranked, then the rest newest first."""
-    newest = list(corpus.search(word).newest_first().values_list("pk", flat=True))
+    newest = list(corpus.search(search_for(word)).newest_first().values_list("pk", flat=True))
     head = set(newest[:CANDIDATES])
     ranked = [pk for pk in exactly_ranked(corpus.filter(pk__in=head), word)]
     return ranked + newest[CANDIDATES:]
@@ -49,14 +52,14 @@ def test_common_term_ranks_the_newest_candidates_then_continues_by_date(client, 
     assert json_order(client, word) == expected
     assert json_order(client, word) == expected  # deterministic
     # The ranked head really is ordered by rank, and differs from plain date order.
-    head = corpus.search(word).filter(pk__in=expected[:CANDIDATES])
+    head = corpus.search(search_for(word)).filter(pk__in=expected[:CANDIDATES])
     ranks = dict(head.values_list("pk", "rank"))
     assert [ranks[pk] for pk in expected[:CANDIDATES]] == sorted(ranks.values(), reverse=True)
 
 
 def test_pages_straddling_the_head_join_without_gaps(corpus):
     word, _found = term_matching(corpus, CANDIDATES * 2, CORPUS_SIZE)
-    order = RelevanceOrder(corpus.search(word).order_by(), compile_search(word))
+    order = RelevanceOrder(corpus.search(search_for(word)).order_by(), search_for(word))
     expected = expected_order(corpus, word)
     straddling = [article.pk for article in order[CANDIDATES - 7 : CANDIDATES + 13]]
     assert straddling == expected[CANDIDATES - 7 : CANDIDATES + 13]
@@ -67,7 +70,7 @@ def test_rare_term_is_ranked_exactly_as_before(client, corpus):
     word, found = term_matching(corpus, 3, CANDIDATES - 1)
     before = exactly_ranked(corpus, word)
     assert json_order(client, word) == before
-    order = RelevanceOrder(corpus.search(word), compile_search(word))
+    order = RelevanceOrder(corpus.search(search_for(word)), search_for(word))
     assert order.known_total == found and [article.pk for article in order[0:found]] == before
 
 
@@ -83,7 +86,7 @@ def test_the_head_ranks_only_the_candidates(corpus):
     from django.db import connection
 
     word, found = term_matching(corpus, CANDIDATES * 2, CORPUS_SIZE)
-    head = RelevanceOrder(corpus.search(word), compile_search(word)).head()
+    head = RelevanceOrder(corpus.search(search_for(word)), search_for(word)).head()
     sql, params = head.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (ANALYZE, VERBOSE, FORMAT JSON) " + sql, params)
