@@ -53,6 +53,8 @@ browser-deps:
 migrate: install
 	$(PY) manage.py migrate --no-input
 
+# migrate loads the company dictionary into a new archive (migration 0010); load_companies
+# also brings later edits of fixtures/companies.json into an existing one (idempotent).
 sample: migrate
 	$(PY) manage.py load_companies fixtures/companies.json
 	$(PY) manage.py import_articles --no-progress fixtures/articles

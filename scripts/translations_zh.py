@@ -66,6 +66,8 @@ ZH = {
     "The file is larger than 200 MB.": "文件超过 200 MB。",
     "sources": "来源",
     "errors": "错误",
+    "warnings": "警告",
+    "The company dictionary is empty: no article is linked to a company and the site has no company facet. Load it (manage.py load_companies fixtures/companies.json), then link the articles already imported (manage.py enrich_articles --changed-dictionary).": "公司词典为空：文章不会关联到任何公司，网站也没有公司筛选。请先加载词典（manage.py load_companies fixtures/companies.json），再为已导入的文章关联公司（manage.py enrich_articles --changed-dictionary）。",
     "none": "无",
     "line": "行",
     "field": "字段",

@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
 
 from articles.importing.service import import_paths
 from articles.models import Article, ImportBatch, Keyword
-from tests.helpers import database_checksum
+from tests.helpers import database_checksum, database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "fixtures" / "articles"
@@ -163,12 +162,11 @@ def test_concurrent_imports_of_overlapping_files(tmp_path):
         shutil.copy(path, left / path.name)
     for path in files[len(files) // 3 :]:
         shutil.copy(path, right / path.name)
-    settings = connection.settings_dict
-    host, port = settings["HOST"] or "localhost", settings["PORT"] or 5432
-    url = f"postgres://{settings['USER']}@{host}:{port}/{settings['NAME']}"
-    if settings["HOST"] and settings["HOST"].startswith("/"):
-        url = f"postgres://{settings['USER']}@/{settings['NAME']}?host={settings['HOST']}"
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "archive.settings_test"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "DJANGO_SETTINGS_MODULE": "archive.settings_test",
+    }
     command = [sys.executable, str(ROOT / "manage.py"), "import_articles", "--no-progress"]
     processes = [
         subprocess.Popen(

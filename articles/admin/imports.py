@@ -17,9 +17,11 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from articles.importing import uploads
+from articles.importing.service import dictionary_warnings
 from articles.models import ImportBatch
 
 REFRESH_SECONDS = 3
@@ -65,6 +67,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
     date_hierarchy = "started_at"
     fields = [
         "status",
+        "warning_list",
         ("started_at", "finished_at"),
         "created_by",
         "source_list",
@@ -95,6 +98,14 @@ class ImportBatchAdmin(admin.ModelAdmin):
             count,
         )
 
+    @admin.display(description=_("warnings"))
+    def warning_list(self, obj):
+        if not obj.warnings:
+            return _("none")
+        return format_html_join(
+            "", "<p><strong>{}</strong></p>", ((gettext(w),) for w in obj.warnings)
+        )
+
     @admin.display(description=_("errors"))
     def error_list(self, obj):
         if not obj.errors:
@@ -123,6 +134,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
         extra_context = {
             **(extra_context or {}),
             "refresh_seconds": REFRESH_SECONDS if running else None,
+            "batch_warnings": batch.warnings if batch is not None else [],
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -158,5 +170,6 @@ class ImportBatchAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
             "form": form,
             "has_view_permission": self.has_view_permission(request),
+            "dictionary_warnings": dictionary_warnings(),
         }
         return TemplateResponse(request, "admin/articles/importbatch/upload.html", context)

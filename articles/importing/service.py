@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
-from articles.models import Article, ImportBatch
+from articles.models import Article, Company, ImportBatch
 
 from . import parser
 from .created import insert_enriched
@@ -25,6 +26,12 @@ from .writer import replace_tag_links
 # overlapping files never race on "does this URL exist yet" and never deadlock.
 IMPORT_LOCK_KEY = 0x41524348  # "ARCH"
 CHUNK_SIZE = 1000
+# Stored in English on the batch (like its errors); the admin shows it translated.
+EMPTY_DICTIONARY = gettext_noop(
+    "The company dictionary is empty: no article is linked to a company and the site has "
+    "no company facet. Load it (manage.py load_companies fixtures/companies.json), then "
+    "link the articles already imported (manage.py enrich_articles --changed-dictionary)."
+)
 
 Progress = Callable[[Iterable, str, int], Iterable]
 
@@ -43,6 +50,7 @@ class ImportReport:
     strict: bool = False
     rolled_back: bool = False
     batch: ImportBatch | None = None
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> int:
@@ -60,6 +68,15 @@ class ImportReport:
             f"{prefix}created {self.created}, updated {self.updated}, "
             f"unchanged {self.unchanged}; failed {self.failed}"
         )
+
+
+def dictionary_warnings() -> list[str]:
+    """What an import should shout about before it starts: an empty company dictionary.
+
+    Migration 0010 loads the curated dictionary into a new archive; one that is empty
+    anyway (emptied by hand, or the file was missing) links no company, silently.
+    """
+    return [] if Company.objects.exists() else [EMPTY_DICTIONARY]
 
 
 def parse_inputs(inputs: Sequence[Input], progress: Progress = no_progress) -> ParseResult:
@@ -97,7 +114,7 @@ def import_inputs(
     that its page exists while the import runs in the background.
     """
     parsed = parse_inputs(inputs, progress)
-    report = ImportReport(dry_run=dry_run, strict=strict)
+    report = ImportReport(dry_run=dry_run, strict=strict, warnings=dictionary_warnings())
     report.errors = [*collect_errors, *parsed.errors]
     records = _last_record_per_url(parsed.records)
     sources = list(sources) if sources is not None else [item.name for item in inputs]
@@ -138,6 +155,7 @@ def _finish_unwritten(
     batch.created_count = batch.updated_count = batch.unchanged_count = 0
     batch.failed_count = report.failed
     batch.errors = [error.as_dict() for error in report.errors]
+    batch.warnings = report.warnings
     batch.finished_at = timezone.now()
     batch.save()
     report.batch = batch
@@ -177,11 +195,12 @@ def _write(records, report: ImportReport, *, sources, user, progress: Progress, 
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
     if batch is None:
         batch = ImportBatch.objects.create(
-            sources=list(sources), strict=report.strict, created_by=user
+            sources=list(sources), strict=report.strict, created_by=user, warnings=report.warnings
         )
     else:
         batch.sources = list(sources)
         batch.strict = report.strict
+        batch.warnings = report.warnings
     report.batch = batch
     existing = _existing_hashes(list(records))
     now = timezone.now()

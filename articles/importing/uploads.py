@@ -125,8 +125,14 @@ def start_upload_import(path: Path, display_name: str, *, strict: bool, user) ->
     """Create the batch row (running) and start the import in the background."""
     from articles import tasks
 
+    from .service import dictionary_warnings
+
     batch = ImportBatch.objects.create(
-        sources=[display_name], strict=strict, created_by=user, status=ImportBatch.Status.RUNNING
+        sources=[display_name],
+        strict=strict,
+        created_by=user,
+        status=ImportBatch.Status.RUNNING,
+        warnings=dictionary_warnings(),  # on the batch's page while the import runs
     )
     tasks.run_in_background(run_upload_import, batch.pk, str(path), display_name, strict)
     return batch

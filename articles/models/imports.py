@@ -24,6 +24,8 @@ class ImportBatch(models.Model):
     unchanged_count = models.PositiveIntegerField(default=0)
     failed_count = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
+    # Problems with the archive rather than the records, e.g. an empty company dictionary.
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )

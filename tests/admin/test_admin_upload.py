@@ -10,8 +10,11 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
 
 from articles.importing import uploads
+from articles.importing.service import EMPTY_DICTIONARY
 from articles.models import Article, ImportBatch
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +46,30 @@ def test_upload_form_says_it_runs_in_the_background(curator_client):
     assert "in the background" in response.content.decode()
 
 
+def shown_warning(response) -> str:
+    with translation.override(response.wsgi_request.LANGUAGE_CODE):
+        return f'<li class="warning">{escape(translation.gettext(EMPTY_DICTIONARY))}</li>'
+
+
+def test_upload_into_an_empty_dictionary_warns_on_the_form_and_the_batch(
+    curator_client, django_capture_on_commit_callbacks
+):
+    form = curator_client.get(ADD)
+    assert shown_warning(form) in form.content.decode()
+    data = RECORD.format(n=1).encode()
+    response, batch = upload(curator_client, "一篇.txt", data, django_capture_on_commit_callbacks)
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.SUCCEEDED and batch.created_count == 1
+    assert batch.warnings == [EMPTY_DICTIONARY]
+    page = curator_client.get(response["Location"])
+    assert shown_warning(page) in page.content.decode()
+
+
+def test_upload_form_has_no_warning_with_a_dictionary(curator_client, companies):
+    form = curator_client.get(ADD)
+    assert '<li class="warning">' not in form.content.decode()
+
+
 def test_upload_txt_imports_and_shows_the_batch(
     curator_client, curator, companies, settings, django_capture_on_commit_callbacks
 ):
@@ -58,6 +85,7 @@ def test_upload_txt_imports_and_shows_the_batch(
     assert list(settings.ARCHIVE_UPLOAD_DIR.iterdir()) == []  # the stored upload is removed
     page = curator_client.get(response["Location"])
     assert page.status_code == 200
+    assert batch.warnings == [] and '<li class="warning">' not in page.content.decode()
     assert 'http-equiv="refresh"' not in page.content.decode()
     assert "2 article(s) last written by this batch" in page.content.decode()
 

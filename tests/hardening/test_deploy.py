@@ -8,6 +8,8 @@ import sys
 
 import pytest
 
+from tests.helpers import database_url
+
 from .conftest import ROOT
 
 SECRET = "k3y-" + "0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJKLMNOP"  # 54 chars
@@ -27,7 +29,8 @@ def production_env(**changes: str | None) -> dict[str, str]:
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY=SECRET,
         DJANGO_ALLOWED_HOSTS="archive.example.org",
-        DATABASE_URL=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/x"),
+        # The suite's own server (the embedded one's socket when DATABASE_URL is unset).
+        DATABASE_URL=os.environ.get("DATABASE_URL") or database_url(),
     )
     for key, value in changes.items():
         if value is None:

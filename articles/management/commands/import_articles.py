@@ -26,5 +26,7 @@ class Command(BaseCommand):
         for error in report.errors:
             self.stderr.write(str(error))
         self.stdout.write(report.summary())
+        for warning in report.warnings:  # after the errors and summary: the last word
+            self.stderr.write(self.style.WARNING(f"WARNING: {warning}"))
         if report.errors:
             raise CommandError(f"{report.failed} problem(s) found", returncode=1)
