@@ -8,6 +8,7 @@ DATABASE_CONNECT_TIMEOUT       seconds to wait for a connection (default 3)
 DATABASE_STATEMENT_TIMEOUT_MS  cancel a statement after this many ms (0 = never); default
                                5000, but 0 for manage.py commands other than runserver
 DATABASE_WORK_MEM   PostgreSQL work_mem per connection (default 64MB; empty = the server's)
+CACHE_URL           redis://host:port/db: a cache shared by all processes (archive/cache_config.py)
 See docs/OPERATIONS.md (connections, timeouts) and docs/SECURITY.md.
 """
 
@@ -20,6 +21,8 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from archive.cache_config import cache_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -159,26 +162,8 @@ DATABASES = {"default": database_config()}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    # Aggregate counts keyed by the data version (articles.aggregate_cache), per process.
-    "aggregates": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "aggregates",
-        "TIMEOUT": 3600,
-        "OPTIONS": {"MAX_ENTRIES": 5000},
-    },
-    # Rendered article and company page bodies (articles/page_cache.py), per process.
-    # Keys carry the version of everything a page shows, so an entry is never served
-    # stale; TIMEOUT bounds only changes no version marks (docs/OPERATIONS.md).
-    "pages": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "article-pages",
-        "TIMEOUT": 600,
-        # Article bodies are about 10 KB, the largest company's about 75 KB.
-        "OPTIONS": {"MAX_ENTRIES": 3000},
-    },
-}
+# Each process's memory, or one Redis shared by all with CACHE_URL (archive/cache_config.py).
+CACHES = cache_settings(os.environ, DATABASES["default"])
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
