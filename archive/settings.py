@@ -9,6 +9,7 @@ DATABASE_STATEMENT_TIMEOUT_MS  cancel a statement after this many ms (0 = never)
                                5000, but 0 for manage.py commands other than runserver
 DATABASE_WORK_MEM   PostgreSQL work_mem per connection (default 64MB; empty = the server's)
 CACHE_URL           redis://host:port/db: a cache shared by all processes (archive/cache_config.py)
+DATABASE_REPLICA_URLS and DATABASE_REPLICA_*: read replicas, see archive/replicas.py
 See docs/OPERATIONS.md (connections, timeouts) and docs/SECURITY.md.
 """
 
@@ -22,6 +23,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from archive import replicas
 from archive.cache_config import cache_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -77,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "articles.middleware.RejectNulMiddleware",  # after the header middleware: 400s get them
+    "articles.routing.ReplicaReadsMiddleware",  # public GETs may read a replica
     "articles.middleware.DatabaseUnavailableMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
@@ -159,6 +162,10 @@ def database_work_mem() -> str:
 
 
 DATABASES = {"default": database_config()}
+# Read replicas (DATABASE_REPLICA_URLS): archive/replicas.py, routed by articles/routing.py.
+DATABASES["default"]["OPTIONS"].setdefault("application_name", replicas.application_name("default"))
+DATABASES.update(replicas.replica_databases(DATABASES["default"]))
+DATABASE_ROUTERS = ["articles.routing.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -3,8 +3,9 @@
 Every write to articles or their links stores a new data version (a trigger, see
 articles.denormalized), so an entry is found only while the data it was computed from
 is unchanged: no invalidation to forget. The version is read first, then the data,
-so an entry is never older than its version. Reading the version is one tiny query
-per cached block; a page caches its aggregates as one block.
+so an entry is never older than its version. Both go through the router, which keeps a
+request's reads on one server (articles.routing): a replica's version keys its own data.
+Reading the version is one tiny query per cached block; a page caches its aggregates as one block.
 
 Entries hold ids and counts only; names, slugs and URLs are read fresh per request.
 """

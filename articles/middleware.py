@@ -8,7 +8,8 @@ cookie: PostgreSQL text cannot hold NUL, so such a value would reach psycopg as 
 (a connection failure, or a statement cancelled by ``statement_timeout``) into a 503
 page with ``Retry-After``, and a ``DataError`` (input the database refused) into a 400.
 :func:`articles.views.system.server_error` (``handler500``) does the same for errors
-raised outside a view. See docs/OPERATIONS.md.
+raised outside a view. A lost read replica is not an outage: the view runs again on
+the primary (articles.routing). See docs/OPERATIONS.md.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from django.db import DataError, InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+
+from articles import routing
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +68,15 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        if isinstance(exception, UNAVAILABLE) and routing.replica_failed(request, exception):
+            logger.warning("replica lost for %s, reading the primary: %s", request.path, exception)
+            try:
+                return routing.run_view_again(request)
+            except Exception as error:  # the primary's answer: handled as any other
+                response = self.process_exception(request, error)
+                if response is None:
+                    raise
+                return response
         if isinstance(exception, UNAVAILABLE):
             logger.warning("database unavailable for %s: %s", request.path, exception)
             return service_unavailable(request)

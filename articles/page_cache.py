@@ -23,7 +23,7 @@ from pathlib import Path
 
 from django.contrib.admin.models import LogEntry
 from django.core.cache import caches
-from django.db import connection
+from django.db import connections, router
 from django.db.models import QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.template.loader import get_template
@@ -77,16 +77,22 @@ class VersionQuery:
         self._placeholder = placeholder
 
     @cached_property
-    def _compiled(self) -> tuple[str, list, int]:
-        sql, params = self._build(self._placeholder).query.sql_with_params()
+    def _compiled(self) -> tuple[type, str, list, int]:
+        queryset = self._build(self._placeholder)
+        sql, params = queryset.query.sql_with_params()
         positions = [i for i, value in enumerate(params) if value == self._placeholder]
         assert len(positions) == 1, params  # noqa: S101 - a programming error
-        return sql, list(params), positions[0]
+        return queryset.model, sql, list(params), positions[0]
 
     def fetch(self, value) -> tuple | None:
-        sql, params, position = self._compiled
+        """The row, read from the server the router picks for the page's other reads.
+
+        The page's body is then read from that same server, after its version: a
+        replica replays commits in order, so the body is at least as new as its key.
+        """
+        model, sql, params, position = self._compiled
         params = [*params[:position], value, *params[position + 1 :]]
-        with connection.cursor() as cursor:
+        with connections[router.db_for_read(model)].cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchone()
 

@@ -23,6 +23,7 @@ from articles.middleware import UNAVAILABLE
 from articles.models import Article
 from articles.models.sampling import SAMPLE_EVERY
 from articles.pagination import ListingPaginator, ResultCount
+from articles.routing import read_alias
 from articles.safejson import HtmlSafeJSONEncoder
 from articles.suggestions import near_spellings
 from articles.text.highlight import find_matches, highlight, snippet
@@ -43,13 +44,14 @@ def isolated(view):
     A query the database refuses (say a search it cannot run) rolls back only this
     savepoint, so the request's connection stays usable, and the reader gets a 400 page.
     An unavailable database (OperationalError, e.g. a statement timeout) is re-raised
-    for articles.middleware, which answers 503.
+    for articles.middleware, which answers 503. The transaction is on the server the
+    request reads from (a replica for public pages, articles.routing).
     """
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         try:
-            with transaction.atomic():
+            with transaction.atomic(using=read_alias()):
                 return view(request, *args, **kwargs)
         except UNAVAILABLE:
             raise
