@@ -12,10 +12,12 @@ FILES ?= fixtures/articles
 # Local commands run in development mode unless told otherwise.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: fuzz fault-demo bench bench-quick messages help install browser-deps migrate sample run serve test import lint format accuracy db-stop clean
+.PHONY: fuzz fault-demo bench bench-quick messages help install browser-deps migrate sample run serve worker test import lint format accuracy db-stop clean
 
 help:
 	@echo "make run      install, migrate, load the sample corpus, serve on http://$(HOST):$(PORT)"
+	@echo "              (and run the background job worker beside the web server)"
+	@echo "make worker   run only the background job worker (manage.py run_worker)"
 	@echo "make test     run the whole test suite"
 	@echo "make browser-deps  install Debian's chromium for tests/browser (needs root or sudo)"
 	@echo "make import FILES=path...   import article files, directories or globs"
@@ -59,10 +61,15 @@ sample: migrate
 	$(PY) manage.py load_companies fixtures/companies.json
 	$(PY) manage.py import_articles --no-progress fixtures/articles
 
-run: sample serve
+# The web server and the job worker (uploads, large re-enrichments, merges); Ctrl-C stops both.
+run: sample
+	scripts/run_dev.sh $(PY) $(HOST):$(PORT)
 
 serve: install
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+worker: migrate
+	$(PY) manage.py run_worker
 
 test: install
 	$(BIN)/pytest

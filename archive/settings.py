@@ -10,6 +10,7 @@ DATABASE_STATEMENT_TIMEOUT_MS  cancel a statement after this many ms (0 = never)
 DATABASE_WORK_MEM   PostgreSQL work_mem per connection (default 64MB; empty = the server's)
 CACHE_URL           redis://host:port/db: a cache shared by all processes (archive/cache_config.py)
 DATABASE_REPLICA_URLS and DATABASE_REPLICA_*: read replicas, see archive/replicas.py
+ARCHIVE_MEDIA_ROOT, ARCHIVE_JOB_*  background jobs and their uploads (archive/jobs_config.py)
 See docs/OPERATIONS.md (connections, timeouts) and docs/SECURITY.md.
 """
 
@@ -23,7 +24,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from archive import replicas
+from archive import jobs_config, replicas
 from archive.cache_config import cache_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -221,6 +222,15 @@ if not DEBUG:
     if not SECURE_HSTS_PRELOAD:
         # Preloading is a hard-to-undo promise for the whole domain: the operator opts in.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# Background jobs (uploads, large re-enrichments, merges): Django's Tasks framework on a
+# PostgreSQL queue, run by `manage.py run_worker` (articles/jobs, archive/jobs_config.py).
+INSTALLED_APPS += jobs_config.APPS
+TASKS = jobs_config.TASKS
+MEDIA_ROOT = jobs_config.media_root(BASE_DIR)  # uploads waiting for their job; never served
+ARCHIVE_JOB_HEARTBEAT_SECONDS = jobs_config.HEARTBEAT_SECONDS
+ARCHIVE_JOB_STALE_SECONDS = jobs_config.STALE_SECONDS
+ARCHIVE_JOB_MAX_ATTEMPTS = jobs_config.MAX_ATTEMPTS
 
 LOGGING = {
     "version": 1,

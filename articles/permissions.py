@@ -1,11 +1,12 @@
 """The "Curators" group: what a curator without superuser rights may do.
 
-Curators add, change, publish/hide, merge, re-enrich and import. They delete
+Curators add, change, publish/hide, merge, re-enrich and import, and see and
+retry background jobs. They delete
 nothing but the link rows an article or company form edits inline (a tag link, a
 company link, an alias). Only superusers delete articles, companies, tags, events
 or import batches, and only superusers manage users. Migration 0005 creates the
-group with exactly these permissions; ``ensure_curators_group`` re-applies them
-(the ``add_curator`` command calls it).
+group with exactly these permissions (0010 adds the jobs'); ``ensure_curators_group``
+re-applies them (the ``add_curator`` command calls it).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ CURATOR_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "event": ("view", "add", "change", "=merge_event"),
     # "add" an import batch is uploading a file to import.
     "importbatch": ("view", "add"),
+    # Background jobs (the django_tasks_db queue, seen through the Job proxy).
+    "job": ("view", "=retry_job"),
     "mergerecord": ("view",),
     "slugredirect": ("view",),
     "tagalias": ("view",),

@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
@@ -118,6 +119,16 @@ class ReplicaReadsMiddleware:
                 secure=settings.SESSION_COOKIE_SECURE,
             )
         return response
+
+
+@contextmanager
+def primary_reads():
+    """Reads inside the block go to the primary, even in a request that may use a replica."""
+    token = _reads.set(None)
+    try:
+        yield
+    finally:
+        _reads.reset(token)
 
 
 def replica_failed(request, error: BaseException) -> bool:

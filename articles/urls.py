@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import listing, pages, system
+from .views import health, listing, pages, system
 
 app_name = "articles"
 
@@ -20,4 +20,5 @@ urlpatterns = [
     path("event-types/", pages.event_type_index, name="event_type_index"),
     path("events/<int:pk>/", pages.event_detail, name="event"),
     path("healthz", system.healthz, name="healthz"),
+    path("readyz", health.ReadinessView.as_view(), name="readyz"),
 ]

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from . import articles, companies, events, history, imports, tags  # noqa: F401
+from . import articles, companies, events, history, imports, jobs, tags  # noqa: F401
 
 admin.site.site_header = _("AI news archive · curation")
 admin.site.site_title = _("AI news archive")

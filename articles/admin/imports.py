@@ -1,9 +1,9 @@
 """Import batches: read-only results, and the upload form (its "add" page).
 
-An upload runs in the background: the request stores the file, creates the batch
-(status "running") and redirects to the batch's page, which reloads itself every
+An upload runs as a background job: the request stores the file with a new batch
+(status "queued"), and redirects to the batch's page, which reloads itself every
 few seconds (a plain ``<meta http-equiv="refresh">``, no JavaScript) until the
-import has finished. See ``articles.tasks`` and ``articles.importing.uploads``.
+import has finished. See ``articles.jobs`` and ``articles.importing.uploads``.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from articles.admin.jobs import job_link
 from articles.importing import uploads
 from articles.importing.service import dictionary_warnings
 from articles.models import ImportBatch
@@ -73,6 +74,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
         "source_list",
         "strict",
         ("created_count", "updated_count", "unchanged_count", "failed_count"),
+        "job",
         "article_link",
         "error_list",
     ]
@@ -86,6 +88,10 @@ class ImportBatchAdmin(admin.ModelAdmin):
     @admin.display(description=_("sources"))
     def source_list(self, obj):
         return ", ".join(obj.sources or [])
+
+    @admin.display(description=_("background job"))
+    def job(self, obj):
+        return job_link(obj.job_id) if obj.job_id else "–"
 
     @admin.display(description=_("articles"))
     def article_link(self, obj):
@@ -130,10 +136,11 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         batch = self.get_object(request, object_id)
-        running = batch is not None and batch.status == ImportBatch.Status.RUNNING
+        waiting = batch is not None and batch.in_progress
         extra_context = {
             **(extra_context or {}),
-            "refresh_seconds": REFRESH_SECONDS if running else None,
+            "refresh_seconds": REFRESH_SECONDS if waiting else None,
+            "queued": waiting and batch.status == ImportBatch.Status.QUEUED,
             "batch_warnings": batch.warnings if batch is not None else [],
         }
         return super().change_view(request, object_id, form_url, extra_context)
@@ -145,12 +152,8 @@ class ImportBatchAdmin(admin.ModelAdmin):
         form = UploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
-            path = uploads.store_upload(upload)
             batch = uploads.start_upload_import(
-                path,
-                uploads.safe_upload_name(upload.name),
-                strict=form.cleaned_data["strict"],
-                user=request.user,
+                upload, strict=form.cleaned_data["strict"], user=request.user
             )
             self.message_user(
                 request,

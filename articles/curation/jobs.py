@@ -1,4 +1,4 @@
-"""Curation run in the background, after the request's transaction commits."""
+"""Curation run as background jobs (articles/jobs), after the request's transaction commits."""
 
 from __future__ import annotations
 
@@ -19,17 +19,20 @@ INLINE_LIMIT = 250
 
 
 def later(job: str, *args, user=None) -> None:
-    """Run one of JOBS in the background, after the current transaction commits."""
-    from articles import tasks
+    """Run one of JOBS as a background job, enqueued after the current transaction commits."""
+    from articles.jobs.tasks import curation_job, enqueue_after_commit
 
     if job not in JOBS:
         raise CurationError(f"unknown job {job!r}")
-    tasks.run_in_background(_run_job, job, args, getattr(user, "pk", None))
+    enqueue_after_commit(curation_job, job, list(args), getattr(user, "pk", None))
 
 
-def _run_job(job: str, args: tuple, user_id: int | None) -> None:
+def run_job(job: str, args: list, user_id: int | None) -> None:
+    """The body of the ``curation_job`` task: the user by id, the arguments as JSON gave them."""
     from django.contrib.auth import get_user_model
 
+    if job not in JOBS:
+        raise CurationError(f"unknown job {job!r}")
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     JOBS[job](*args, user=user)
 

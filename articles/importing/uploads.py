@@ -1,8 +1,12 @@
-"""Admin uploads: a .txt, a .jsonl, or a .zip of them, imported in the background.
+"""Admin uploads: a .txt, a .jsonl, or a .zip of them, imported by a background job.
 
-The request stores the file under ``var/uploads/``, creates the ImportBatch row
-(status running) and returns; :func:`run_upload_import` then reads the file and
-calls the same :func:`~articles.importing.service.import_inputs` as the command.
+The request stores the file under MEDIA_ROOT (the batch's ``upload`` field) and
+creates the ImportBatch row (status queued) in one transaction; once it commits, the
+``import_upload`` job is enqueued with the batch's id only. A worker then runs
+:func:`run_upload_import`, which reads the file and calls the same
+:func:`~articles.importing.service.import_inputs` as the command. The file stays
+until the import has a result (a worker killed mid-import leaves it for the next
+attempt; a failed job keeps it for a retry); deleting the batch deletes it too.
 
 Zip files are read in memory, never extracted: members ending .txt/.jsonl/.ndjson
 are imported; unsafe names (absolute, ``..``) are refused; an archive with too many
@@ -12,11 +16,10 @@ members or too many bytes once uncompressed (a zip bomb) is refused whole.
 from __future__ import annotations
 
 import logging
-import uuid
 import zipfile
 from pathlib import Path, PurePosixPath
 
-from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from articles.models import ImportBatch
@@ -36,27 +39,11 @@ class UploadRefused(ValueError):
     pass
 
 
-def upload_dir() -> Path:
-    return Path(getattr(settings, "ARCHIVE_UPLOAD_DIR", settings.BASE_DIR / "var" / "uploads"))
-
-
 def safe_upload_name(name: str) -> str:
     """The file's base name, without directories or odd characters."""
     base = PurePosixPath(name.replace("\\", "/")).name
     cleaned = "".join(c if c.isalnum() or c in "._-" else "_" for c in base).lstrip(".")
     return cleaned[:120] or "upload"
-
-
-def store_upload(uploaded_file) -> Path:
-    """Write an uploaded file (streamed in chunks) under var/uploads/; return its path."""
-    folder = upload_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
-    path = folder / f"{stamp}-{uuid.uuid4().hex[:8]}-{safe_upload_name(uploaded_file.name)}"
-    with path.open("wb") as out:
-        for chunk in uploaded_file.chunks():
-            out.write(chunk)
-    return path
 
 
 def _unsafe(name: str) -> bool:
@@ -121,48 +108,109 @@ def upload_inputs(path: Path, display_name: str) -> tuple[list[Input], list[Reco
     return [Input(name=display_name, data=path.read_bytes())], []
 
 
-def start_upload_import(path: Path, display_name: str, *, strict: bool, user) -> ImportBatch:
-    """Create the batch row (running) and start the import in the background."""
-    from articles import tasks
+def start_upload_import(uploaded_file, *, strict: bool, user) -> ImportBatch:
+    """Store the file with a new batch (queued); enqueue its import once both are committed."""
+    from articles.jobs.tasks import enqueue_after_commit, import_upload
 
     from .service import dictionary_warnings
 
-    batch = ImportBatch.objects.create(
+    display_name = safe_upload_name(uploaded_file.name)
+    batch = ImportBatch(
         sources=[display_name],
         strict=strict,
         created_by=user,
-        status=ImportBatch.Status.RUNNING,
-        warnings=dictionary_warnings(),  # on the batch's page while the import runs
+        status=ImportBatch.Status.QUEUED,
+        warnings=dictionary_warnings(),  # on the batch's page while the import waits and runs
     )
-    tasks.run_in_background(run_upload_import, batch.pk, str(path), display_name, strict)
+    batch.upload.save(display_name, uploaded_file, save=False)  # streamed in chunks
+    try:
+        with transaction.atomic():
+            batch.save()
+            enqueue_after_commit(import_upload, batch.pk, then=lambda job: _record_job(batch, job))
+    except BaseException:
+        batch.upload.delete(save=False)
+        raise
     return batch
 
 
-def run_upload_import(batch_id: int, path: str, display_name: str, strict: bool) -> None:
-    """Read the stored upload and import it into the existing batch; never leaves it running."""
+def _record_job(batch: ImportBatch, job) -> None:
+    ImportBatch.objects.filter(pk=batch.pk, job_id="").update(job_id=job.id)
+    batch.job_id = job.id
+
+
+def run_upload_import(batch_id: int, *, job_id: str = "") -> str:
+    """Import the stored upload into its batch; safe to run again after any interruption.
+
+    A batch that already has its result (an earlier attempt committed, then its worker
+    died) is left as it is. An unexpected error fails the batch, keeps the file and is
+    raised again, so that the job fails and a curator can retry it.
+    """
     from .service import import_inputs
 
-    batch = ImportBatch.objects.get(pk=batch_id)
-    file = Path(path)
+    batch = ImportBatch.objects.filter(pk=batch_id).first()
+    if batch is None:
+        return "batch deleted"
+    if batch.status in FINISHED or not batch.upload:
+        discard_upload(batch)
+        return "already imported"
+    display_name = (batch.sources or [batch.upload.name])[0]
+    batch.status = ImportBatch.Status.RUNNING
+    batch.job_id = job_id or batch.job_id
+    batch.save(update_fields=["status", "job_id"])
     try:
-        inputs, errors = upload_inputs(file, display_name)
+        inputs, errors = upload_inputs(Path(batch.upload.path), display_name)
         import_inputs(
             inputs,
-            strict=strict,
+            strict=batch.strict,
             user=batch.created_by,
             sources=[display_name],
             collect_errors=errors,
             batch=batch,
         )
+    except UploadRefused as exc:
+        _fail(batch_id, display_name, str(exc))
+        discard_upload(batch)
+        return "refused"
     except Exception as exc:
-        if not isinstance(exc, UploadRefused):
-            logger.exception("import of upload %s (batch %s) failed", display_name, batch_id)
-        message = str(exc) if isinstance(exc, UploadRefused) else f"import aborted: {exc}"
-        ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.RUNNING).update(
-            status=ImportBatch.Status.FAILED,
-            failed_count=1,
-            errors=[RecordError(display_name, None, None, message).as_dict()],
-            finished_at=timezone.now(),
-        )
-    finally:
-        file.unlink(missing_ok=True)
+        logger.exception("import of upload %s (batch %s) failed", display_name, batch_id)
+        _fail(batch_id, display_name, f"import aborted: {exc}")
+        raise
+    discard_upload(batch)
+    return ImportBatch.objects.get(pk=batch_id).status
+
+
+FINISHED = (ImportBatch.Status.SUCCEEDED, ImportBatch.Status.PARTIAL)
+
+
+def _fail(batch_id: int, display_name: str, message: str) -> None:
+    ImportBatch.objects.filter(pk=batch_id).exclude(status__in=FINISHED).update(
+        status=ImportBatch.Status.FAILED,
+        created_count=0,
+        updated_count=0,
+        unchanged_count=0,
+        failed_count=1,
+        errors=[RecordError(display_name, None, None, message).as_dict()],
+        finished_at=timezone.now(),
+    )
+
+
+def upload_job_failed(batch_id: int, message: str) -> None:
+    """The batch's job failed for good outside the import (its workers kept dying)."""
+    batch = ImportBatch.objects.filter(pk=batch_id).first()
+    if batch is not None:
+        _fail(batch_id, (batch.sources or ["upload"])[0], message)
+
+
+def discard_upload(batch: ImportBatch) -> None:
+    """Forget the stored file: the field first, so that no attempt looks for a missing file."""
+    if batch.upload:
+        name = batch.upload.name
+        ImportBatch.objects.filter(pk=batch.pk).update(upload="")
+        batch.upload.storage.delete(name)
+        batch.upload = ""
+
+
+def delete_upload_with_batch(sender, instance: ImportBatch, **kwargs) -> None:
+    """post_delete: a deleted batch takes its stored upload with it."""
+    if instance.upload:
+        instance.upload.storage.delete(instance.upload.name)

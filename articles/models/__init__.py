@@ -4,6 +4,7 @@ from .curation import MergeRecord, SlugKind, SlugRedirect, TagAlias
 from .events import Event, EventType
 from .facets import ArticleFacetRow, DataVersion, FacetCount
 from .imports import ImportBatch
+from .jobs import Job, JobAttempt, WorkerHeartbeat
 from .tags import (
     ArticleIndustry,
     ArticleKeyword,
@@ -30,10 +31,13 @@ __all__ = [
     "FacetCount",
     "ImportBatch",
     "Industry",
+    "Job",
+    "JobAttempt",
     "Keyword",
     "MergeRecord",
     "SlugKind",
     "SlugRedirect",
     "TagAlias",
     "Technology",
+    "WorkerHeartbeat",
 ]

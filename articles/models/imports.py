@@ -9,6 +9,7 @@ class ImportBatch(models.Model):
     """One run of the importer: what it read, what it did, and what went wrong."""
 
     class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
         RUNNING = "running", _("running")
         SUCCEEDED = "succeeded", _("succeeded")
         PARTIAL = "partial", _("partly failed")
@@ -29,6 +30,10 @@ class ImportBatch(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
+    # An admin upload, kept under MEDIA_ROOT until its import job has a result.
+    upload = models.FileField(upload_to="uploads/%Y/%m/", max_length=255, blank=True)
+    # The background job (a django_tasks result id) importing the upload, if any.
+    job_id = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-started_at"]
@@ -37,3 +42,7 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.started_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

@@ -26,14 +26,19 @@ SAMPLE = [
 PASSWORD = "a-long-test-password-42"
 
 
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture(autouse=True)
 def _inline_background_jobs(settings, tmp_path):
-    """Background jobs run in the test thread, on commit; uploads go to tmp.
+    """Background jobs run in the test thread when enqueued (on commit, as in production:
+    ``django_capture_on_commit_callbacks``); uploads are stored under tmp. The real queue
+    and worker are tested in tests/jobs.
 
     Pages are asserted in English (the site defaults to Chinese)."""
     settings.LANGUAGE_CODE = "en"
-    settings.ARCHIVE_TASKS_INLINE = True
-    settings.ARCHIVE_UPLOAD_DIR = tmp_path / "uploads"
+    settings.TASKS = IMMEDIATE_TASKS
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture(autouse=True)

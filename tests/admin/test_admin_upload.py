@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import io
 import json
-import time
 import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 
 from articles.importing import uploads
 from articles.importing.service import EMPTY_DICTIONARY
-from articles.models import Article, ImportBatch
+from articles.models import Article, ImportBatch, Job
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +38,10 @@ def upload(client, name, data, capture, **extra):
     assert response.status_code == 302, response.content.decode()[:2000]
     batch = ImportBatch.objects.get(pk=response["Location"].rstrip("/").split("/")[-2])
     return response, batch
+
+
+def stored_files(settings) -> list:
+    return [path for path in settings.MEDIA_ROOT.rglob("*") if path.is_file()]
 
 
 def test_upload_form_says_it_runs_in_the_background(curator_client):
@@ -82,7 +86,7 @@ def test_upload_txt_imports_and_shows_the_batch(
     assert batch.created_by == curator and batch.sources == ["两篇.txt"]
     assert set(Article.objects.values_list("source_file", flat=True)) == {"两篇.txt"}
     assert Article.objects.filter(import_batch=batch).count() == 2
-    assert list(settings.ARCHIVE_UPLOAD_DIR.iterdir()) == []  # the stored upload is removed
+    assert not batch.upload and stored_files(settings) == []  # the stored upload is removed
     page = curator_client.get(response["Location"])
     assert page.status_code == 200
     assert batch.warnings == [] and '<li class="warning">' not in page.content.decode()
@@ -96,6 +100,23 @@ def test_running_batch_page_refreshes_itself(curator_client, curator):
     html = page.content.decode()
     assert '<meta http-equiv="refresh" content="3">' in html
     assert "running in the background" in html
+
+
+def test_queued_batch_page_says_so_and_refreshes(
+    curator_client, curator, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    data = RECORD.format(n=3).encode()
+    response, batch = upload(curator_client, "later.txt", data, django_capture_on_commit_callbacks)
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.QUEUED and batch.job_id
+    assert stored_files(settings) == [settings.MEDIA_ROOT / batch.upload.name]
+    assert (settings.MEDIA_ROOT / batch.upload.name).read_bytes() == data
+    job = Job.objects.get(pk=batch.job_id)
+    assert job.args_kwargs == {"args": [batch.pk], "kwargs": {}}  # ids only, never the bytes
+    html = curator_client.get(response["Location"]).content.decode()
+    assert '<meta http-equiv="refresh" content="3">' in html and "is queued" in html
+    assert reverse("admin:articles_job_change", args=[job.pk]) in html
 
 
 def test_upload_zip_imports_members_and_lists_every_error(
@@ -179,17 +200,21 @@ def test_strict_upload_with_errors_imports_nothing(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_upload_really_runs_in_a_background_thread(client, django_user_model, companies, settings):
-    settings.ARCHIVE_TASKS_INLINE = False
+def test_upload_is_run_by_the_worker(client, django_user_model, companies, settings):
+    """The real queue: the request only enqueues; `run_worker --batch` imports."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     user = django_user_model.objects.create_superuser("boss", "boss@example.com", "x-long-pass-1")
     client.force_login(user)
     response = client.post(ADD, {"file": SimpleUploadedFile("bg.txt", RECORD.format(n=7).encode())})
     assert response.status_code == 302
     batch_id = int(response["Location"].rstrip("/").split("/")[-2])
-    deadline = time.monotonic() + 60
-    while ImportBatch.objects.get(pk=batch_id).status == ImportBatch.Status.RUNNING:
-        assert time.monotonic() < deadline, "the background import did not finish"
-        time.sleep(0.2)
+    assert ImportBatch.objects.get(pk=batch_id).status == ImportBatch.Status.QUEUED
+    assert Article.objects.count() == 0
+    call_command("run_worker", "--batch", "--interval", "0")
     batch = ImportBatch.objects.get(pk=batch_id)
     assert batch.status == ImportBatch.Status.SUCCEEDED and batch.created_count == 1
     assert Article.objects.get().import_batch_id == batch_id
+    assert not batch.upload and stored_files(settings) == []
+    job = Job.objects.get(pk=batch.job_id)
+    assert job.status == "SUCCESSFUL"
+    assert list(job.attempts.values_list("number", "outcome")) == [(1, "succeeded")]
