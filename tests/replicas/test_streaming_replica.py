@@ -8,6 +8,7 @@ connection's application_name (archive-primary, archive-replica_1).
 from __future__ import annotations
 
 import http.cookiejar
+import json
 import re
 import shutil
 import time
@@ -98,6 +99,13 @@ def detail(site, pk: int, opener=None):
     if answer.status in (301, 302):
         answer = site.get(urllib.parse.urlsplit(answer.headers["Location"]).path, opener=opener)
     return answer
+
+
+def readiness(site) -> dict:
+    """/readyz's checks; it answers 200 while the primary does (a replica is optional)."""
+    answer = site.get("/readyz")
+    assert answer.status == 200, answer.body[:500]
+    return json.loads(answer.body)["checks"]
 
 
 def test_list_and_search_queries_run_on_the_standby(pair, site):
@@ -205,12 +213,20 @@ def test_stopping_the_standby_changes_no_page_status(pair, site):
     paths = [*PAGES, f"/articles/{pk}/"]
     before = {path: site.get(path).status for path in paths}
     assert set(before.values()) <= {200, 301}, before
+    pair.wait_caught_up()
+    replica = readiness(site)["replica_1"]
+    assert replica["ok"] and replica["up"] and replica["usable"], replica
+    assert replica["lag_bytes"] == 0 and replica["lag_seconds"] == 0, replica
     pair.standby.stop("immediate")
     try:
         for path in paths:
             answer = site.get(path)
             assert answer.status == before[path], (path, answer.status, answer.body[:300])
             assert answer.seconds < 3, (path, answer.seconds)
+        # Reported by /readyz, which stays a 200: reads go to the primary.
+        replica = readiness(site)["replica_1"]
+        assert not replica["ok"] and not replica["up"], replica
+        assert replica["error"] == "down: reads go to the primary"
     finally:
         pair.standby.start()
     pair.wait_caught_up()

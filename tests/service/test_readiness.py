@@ -1,4 +1,6 @@
-"""/readyz against real servers: the primary, a replica, the cache and the worker's heartbeat.
+"""/readyz against real servers: the primary, the cache and the worker's heartbeat.
+
+A replica's report is tested with a real standby (tests/replicas).
 
 A part is made unreachable for real (a port nothing listens on), not mocked. The
 checks run in threads of their own, on connections of their own, so these tests commit
@@ -11,11 +13,9 @@ import json
 import socket
 
 import pytest
-from articles.jobs.recovery import beat
-from django.db import connections
 from django.test import Client
 
-from articles import replica_health
+from articles.jobs.recovery import beat
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,18 +32,6 @@ def readiness(client: Client) -> tuple[int, dict]:
     assert response["Content-Type"] == "application/json"
     assert "no-cache" in response["Cache-Control"]
     return response.status_code, json.loads(response.content)
-
-
-@pytest.fixture
-def unreachable_replica(settings, monkeypatch):
-    replica = {**settings.DATABASES["default"], "HOST": "127.0.0.1", "PORT": closed_port()}
-    replica["OPTIONS"] = {**replica["OPTIONS"], "connect_timeout": 1}
-    monkeypatch.setitem(settings.DATABASES, "replica_1", replica)
-    replica_health.forget()
-    yield
-    connections["replica_1"].close()
-    del connections["replica_1"]
-    replica_health.forget()
 
 
 def test_ready_when_the_primary_cache_and_a_worker_answer(client):
@@ -94,13 +82,3 @@ def test_an_unreachable_cache_is_reported_and_pages_still_answer(client, setting
     assert body["checks"]["cache"]["ok"] is False
     assert body["checks"]["cache"]["backend"] == "ResilientRedisCache"
     assert client.get("/").status_code == 200
-
-
-def test_a_replica_that_is_down_is_skipped_and_reported(client, unreachable_replica):
-    beat("readiness-test-worker")
-    status, body = readiness(client)
-    assert status == 200 and body["status"] == "degraded"
-    replica = body["checks"]["replica_1"]
-    assert replica["ok"] is False and replica["up"] is False and replica["usable"] is False
-    assert replica["error"] == "down: reads go to the primary"
-    assert client.get("/articles/").status_code == 200  # read from the primary
