@@ -58,7 +58,7 @@ class ServerHealth:
                 return
             self.down = True
         logger.warning(
-            "Cache at %s unavailable (%s: %s); serving without it, next try in %.0f s.",
+            "Cache at %s unavailable (%s: %s); serving without it, next try in %g s.",
             location,
             type(error).__name__,
             error,
