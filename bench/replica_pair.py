@@ -151,13 +151,29 @@ class Server:
 class ReplicaPair:
     """A primary and a hot standby made from it with ``pg_basebackup -R``."""
 
-    def __init__(self, base: Path, log_statements: bool = True):
-        logging = LOG_SETTINGS if log_statements else ""
-        self.primary = Server(base, "primary", logging)
-        self.standby = Server(base, "standby", logging)
+    def __init__(self, base: Path, log_statements: bool = True, extra: str = ""):
+        settings = f"{LOG_SETTINGS if log_statements else ''} {extra}"
+        self.primary = Server(base, "primary", settings)
+        self.standby = Server(base, "standby", settings)
+        # On the command line, so that a reused standby follows the primary's new port.
+        self.standby.extra += (
+            f" -c primary_conninfo='host=127.0.0.1 port={self.primary.port} user=postgres'"
+        )
+
+    @property
+    def exists(self) -> bool:
+        return (self.primary.data / "PG_VERSION").exists() and (
+            self.standby.data / "standby.signal"
+        ).exists()
 
     def start(self) -> None:
+        """Start the pair, making it first unless the base directory has one."""
         primary = self.primary
+        if self.exists:
+            primary.start()
+            self.standby.start()
+            self.wait_caught_up()
+            return
         primary.run(
             "initdb", "-D", str(primary.data), "-U", "postgres", "-A", "trust", "-E", "UTF8"
         )
@@ -172,10 +188,10 @@ class ReplicaPair:
         self.standby.start()
         self.wait_caught_up()
 
-    def stop(self) -> None:
+    def stop(self, mode: str = "immediate") -> None:
         for server in (self.standby, self.primary):
             try:
-                server.stop("immediate")
+                server.stop(mode)
             except (ClusterError, subprocess.TimeoutExpired) as error:
                 print(f"warning: {error}", file=sys.stderr)
 
@@ -245,11 +261,12 @@ class Site:
             raise ClusterError(f"manage.py {' '.join(args)}:\n{result.stdout}{result.stderr}")
         return result.stdout
 
-    def start(self, workers: int = 1) -> None:
+    def start(self, workers: int = 1, threads: int = 1) -> None:
         command = [
             str(GUNICORN),
             "archive.wsgi:application",
             f"--workers={workers}",
+            f"--threads={threads}",
             f"--bind=127.0.0.1:{self.port}",
             "--timeout=30",
             "--graceful-timeout=5",

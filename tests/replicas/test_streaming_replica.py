@@ -139,6 +139,33 @@ def test_the_version_and_the_data_of_a_cached_page_come_from_one_server(pair, si
     assert after.status == 200 and marker in after.body
 
 
+def company_count(site, slug: str) -> int:
+    page = site.get("/companies/")
+    assert page.status == 200
+    found = re.search(rf'href="/articles/\?company={re.escape(slug)}">(\d+)</a>', page.body)
+    return int(found.group(1)) if found else 0
+
+
+def test_cached_counts_are_keyed_by_the_version_of_the_server_they_were_read_from(
+    pair, site, paused
+):
+    """The same rule for the aggregate cache: a company's count on /companies/."""
+    pk, slug = pair.primary.sql(
+        "SELECT a.id, c.slug FROM articles_article a "
+        "JOIN articles_articlecompany l ON l.article_id = a.id AND l.is_main "
+        "JOIN articles_company c ON c.id = l.company_id "
+        "WHERE a.status = 'published' ORDER BY a.id DESC LIMIT 1"
+    )[0]
+    before = company_count(site, slug)
+    assert before > 0
+    pair.primary.sql("UPDATE articles_article SET status = 'hidden' WHERE id = %s", (pk,))
+    assert company_count(site, slug) == before  # the standby has not replayed it
+    paused.standby.resume_replay()
+    pair.wait_caught_up()
+    time.sleep(0.6)
+    assert company_count(site, slug) == before - 1
+
+
 def test_a_standby_past_the_lag_bound_is_skipped(pair, site, base, paused):
     strict = Site(
         base,
@@ -240,3 +267,18 @@ def test_stopping_the_standby_changes_no_page_status(pair, site):
             LIST_QUERY in line for line in statements(pair.standby, mark, "archive-replica_1")
         )
     assert back, "reads did not come back to the restarted standby within 20 s"
+
+
+def test_with_the_primary_down_public_pages_are_served_by_the_standby(pair, site):
+    pk = published_article(pair)
+    paths = [*PAGES, f"/articles/{pk}/"]
+    before = {path: site.get(path).status for path in paths}
+    pair.primary.stop("fast")
+    try:
+        for path in paths:
+            answer = site.get(path)
+            assert answer.status == before[path], (path, answer.status, answer.body[:300])
+        assert site.get("/healthz").status == 503  # the primary is down indeed
+    finally:
+        pair.primary.start()
+    pair.wait_caught_up()
