@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from articles.models import Article, ImportBatch
+from articles.warming import warm_after_commit
 
 from . import parser
 from .created import insert_enriched
@@ -112,6 +113,8 @@ def import_inputs(
     try:
         with transaction.atomic():
             _write(records, report, sources=sources, user=user, progress=progress, batch=batch)
+            if report.created or report.updated:
+                warm_after_commit()  # once committed: the pages read first (articles/warming)
     except Exception as exc:
         # Nothing of this batch was written; keep a record of the attempt.
         report.created = report.updated = report.unchanged = 0
