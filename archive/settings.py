@@ -239,3 +239,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
     "loggers": {"jieba": {"level": "WARNING"}},
 }
+
+# After an import or a merge commits, a job renders the pages read first (home, the
+# list, top facet values, largest companies) so that their caches are warm; it skips
+# unless the caches are shared between processes (articles/warming.py).
+ARCHIVE_WARM_AFTER_WRITE = env_bool("ARCHIVE_WARM_AFTER_WRITE", True)

@@ -19,3 +19,5 @@ os.environ.setdefault("CACHE_KEY_PREFIX", f"test-run-{uuid.uuid4().hex[:12]}")
 from archive.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast test logins
+# Hundreds of test imports must not each render pages; tests of warming turn it on.
+ARCHIVE_WARM_AFTER_WRITE = False

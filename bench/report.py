@@ -87,7 +87,7 @@ def markdown(results: dict) -> str:
                 f"| import: PostgreSQL alone, the same rows by COPY ({variant}) | "
                 f"{floor['records_per_second']:,} records/s | | | | | | | | – | – |"
             )
-    for key in ("pages", "baseline", "throughput", "import"):
+    for key in ("pages", "baseline", "throughput", "import", "first_request"):
         section = results.get(key)
         if isinstance(section, dict) and ("error" in section or "skipped" in section):
             lines.append(f"\n**{key}: not measured**: {section.get('error') or section['skipped']}")
@@ -113,7 +113,46 @@ def markdown(results: dict) -> str:
         f"each page stops after its time budget "
         f"({results.get('baseline_budget_s', '–')} s), n = requests timed when fewer.",
     ]
+    lines += first_request_lines(results.get("first_request"))
     return "\n".join(lines) + "\n"
+
+
+FIRST_REQUEST_LABELS = {
+    "home": "home page",
+    "list": "list, no filter",
+    "company": "largest company's page",
+    "list_company": "list filtered by the largest company",
+}
+
+
+def first_request_lines(figure: dict | None) -> list[str]:
+    """The first request after an import, cold and warmed (bench/first_request.py)."""
+    if not figure or "pages" not in figure:
+        return []
+    warm = figure["warm_pages"]
+    lines = [
+        "",
+        f"First request after an import ({figure['records']:,} records; median of "
+        f"{figure['repetitions']} imports each):",
+        "",
+        "| page | cold ms | cold queries | warmed ms | warmed queries | cold / warmed |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for key, row in figure["pages"].items():
+        ratio = f"{row['ratio']:.1f}×" if row["ratio"] else "–"
+        lines.append(
+            f"| first request after an import: {FIRST_REQUEST_LABELS.get(key, key)} | "
+            f"{row['cold_ms']:.1f} | {row['cold_queries']:.0f} | {row['warmed_ms']:.1f} | "
+            f"{row['warmed_queries']:.0f} | {ratio} |"
+        )
+    lines += [
+        "",
+        f"Warming (`warm_pages`, the job's defaults): {warm['requests']:.0f} requests in "
+        f"{warm['seconds']:.1f} s (median), statuses {warm['statuses']}"
+        + (f", {warm['not_reached']} not reached in the time budget" if warm["not_reached"] else "")
+        + ".",
+    ]
+    return lines
 
 
 def _met(p95: float, target: int | None) -> str:

@@ -11,7 +11,8 @@ See docs/BENCHMARKS.md for what each figure means.
 
 The parts: bench/inputs.py (the corpus and what to ask of it), bench/pages.py,
 bench/timing.py and bench/baseline_timing.py (page times), bench/throughput.py
-(gunicorn + wrk), bench/import_rate.py, bench/report.py (the table), and
+(gunicorn + wrk), bench/import_rate.py, bench/first_request.py (the first request
+after an import, cold and warmed), bench/report.py (the table), and
 bench/environment.py (database, commit, machine).
 """
 
@@ -26,6 +27,7 @@ from urllib.parse import urlsplit
 
 from bench.baseline_timing import measure_baseline
 from bench.environment import ROOT, bench_database_url, commit_id, ensure_database, machine_notes
+from bench.first_request import measure_first_request
 from bench.import_rate import measure_import
 from bench.inputs import choose_inputs, ensure_corpus
 from bench.pages import PAGES, page_urls
@@ -70,9 +72,21 @@ def main(argv: list[str] | None = None) -> int:
         help="seconds per baseline page: requests stop once it is spent (at least 1; "
         "the table shows n when under --requests)",
     )
+    parser.add_argument(
+        "--first-request-n",
+        type=int,
+        default=200,
+        help="records imported before each first request, cold and warmed (200)",
+    )
+    parser.add_argument(
+        "--first-request-repetitions", type=int, help="imports of each kind (5; quick: 3)"
+    )
     parser.add_argument("--workers", type=int, default=2, help="generation processes")
     parser.add_argument(
-        "--skip", action="append", default=[], choices=["baseline", "wrk", "import"]
+        "--skip",
+        action="append",
+        default=[],
+        choices=["baseline", "wrk", "import", "first_request"],
     )
     args = parser.parse_args(argv)
     unknown = set(args.pages) - set(PAGES)
@@ -80,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown pages: {', '.join(sorted(unknown))}")
     duration = args.wrk_duration or (5 if args.quick else 30)
     warmup = args.wrk_warmup if args.wrk_warmup is not None else (10 if args.quick else 120)
+    repetitions = args.first_request_repetitions or (3 if args.quick else 5)
 
     database_url = bench_database_url()
     ensure_database(database_url)
@@ -158,6 +173,15 @@ def main(argv: list[str] | None = None) -> int:
         )
     if "import" not in args.skip and args.import_n:
         phase("import", "import:", lambda: measure_import(args.import_n, args.seed + 1000))
+    if "first_request" not in args.skip and args.first_request_n:
+        phase(
+            "first_request",
+            f"first request after an import of {args.first_request_n} records, "
+            f"cold and warmed ({repetitions} each):",
+            lambda: measure_first_request(
+                inputs, args.first_request_n, repetitions, args.seed + 2000
+            ),
+        )
     results["machine"]["load_average_end"] = os.getloadavg()
     table = save(results)
     print()

@@ -27,6 +27,7 @@ from articles.models import (
 )
 from articles.models.tags import TAG_KINDS
 from articles.text.normalize import normalize
+from articles.warming import warm_after_commit
 
 
 def _redirect(kind: str, merged_slug: str, merged_id: int, survivor_id: int, survivor_slug):
@@ -54,6 +55,7 @@ def _record(kind, survivor, survivor_name, merged, merged_name, merged_slug, art
     log(user, [merged], DELETION, message)
     log(user, [record], ADDITION, message)
     log_ids(user, Article, article_ids, CHANGE, message)
+    warm_after_commit()  # every merge records itself here; its pages are cold after it
     return record
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from articles.models import Article, Company, ImportBatch
+from articles.warming import warm_after_commit
 
 from . import parser
 from .created import insert_enriched
@@ -129,6 +130,8 @@ def import_inputs(
     try:
         with transaction.atomic():
             _write(records, report, sources=sources, user=user, progress=progress, batch=batch)
+            if report.created or report.updated:
+                warm_after_commit()  # once committed: the pages read first (articles/warming)
     except Exception as exc:
         # Nothing of this batch was written; keep a record of the attempt.
         report.created = report.updated = report.unchanged = 0
