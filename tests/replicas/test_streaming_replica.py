@@ -249,7 +249,8 @@ def test_stopping_the_standby_changes_no_page_status(pair, site):
         for path in paths:
             answer = site.get(path)
             assert answer.status == before[path], (path, answer.status, answer.body[:300])
-            assert answer.seconds < 3, (path, answer.seconds)
+            # A refused connection is immediate, an unreachable host 1 s; slack for CI load.
+            assert answer.seconds < 5, (path, answer.seconds)
         # Reported by /readyz, which stays a 200: reads go to the primary.
         replica = readiness(site)["replica_1"]
         assert not replica["ok"] and not replica["up"], replica
