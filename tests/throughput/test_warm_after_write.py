@@ -37,6 +37,7 @@ AI技术: 大语言模型
 """
 
 LOCMEM = "django.core.cache.backends.locmem.LocMemCache"
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 DUMMY_TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 
 
@@ -47,6 +48,12 @@ def shared_caches(tmp_path) -> dict:
         "aggregates": {"BACKEND": files, "LOCATION": str(tmp_path / "aggregates")},
         "pages": {"BACKEND": files, "LOCATION": str(tmp_path / "pages")},
     }
+
+
+@pytest.fixture(autouse=True)
+def immediate_tasks(settings):
+    """Jobs run as they are enqueued (the suite's settings queue them in PostgreSQL)."""
+    settings.TASKS = IMMEDIATE_TASKS
 
 
 @pytest.fixture
