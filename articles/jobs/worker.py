@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import socket
 import threading
 
@@ -131,7 +132,11 @@ def run_worker(
     try:
         worker.run()
     finally:
-        worker.reset_signals()
+        # A further stop signal must not cut this short: the row would look like a
+        # dead worker's until it went stale.
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, signal.SIG_IGN)
         heartbeat.stop()
         WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()
+        worker.reset_signals()
     return worker_id
