@@ -18,8 +18,10 @@ recovery replays the write-ahead log: every committed transaction is kept.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import fcntl
+import json
 import os
 import signal
 import subprocess
@@ -41,6 +43,16 @@ def data_directory(data_dir: Path | None = None) -> Path:
     return Path(data_dir or os.environ.get("EMBEDDED_PGDATA") or DEFAULT_DATA_DIR).resolve()
 
 
+def _repair_handle_list(data_dir: Path) -> None:
+    handles = data_dir / ".handle_pids.json"
+    try:
+        json.loads(handles.read_text())
+    except FileNotFoundError:
+        pass
+    except ValueError:
+        handles.write_text("[]")  # a list left half-written; it only counts users
+
+
 def embedded_database_url(data_dir: Path | None = None) -> str:
     data_dir = data_directory(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -53,6 +65,7 @@ def embedded_database_url(data_dir: Path | None = None) -> str:
 
         with _starting(data_dir):
             clear_dead_server(data_dir)
+            _repair_handle_list(data_dir)
             try:
                 server = pgserver.get_server(data_dir, cleanup_mode=None)
             except subprocess.TimeoutExpired:
@@ -61,7 +74,20 @@ def embedded_database_url(data_dir: Path | None = None) -> str:
                 PostgresServer._instances.pop(data_dir, None)
                 _wait_until_ready(data_dir)
                 server = pgserver.get_server(data_dir, cleanup_mode=None)
+        if server not in _serialised:  # its bookkeeping at exit, under the lock too
+            _serialised.append(server)
+            atexit.unregister(server._cleanup)
+            atexit.register(_locked_cleanup, server, data_dir)
     return server.get_uri()
+
+
+_serialised: list = []
+
+
+def _locked_cleanup(server, data_dir: Path) -> None:
+    with _starting(data_dir):
+        _repair_handle_list(data_dir)
+        server._cleanup()
 
 
 def stop_embedded_database(data_dir: Path | None = None) -> bool:
@@ -75,7 +101,13 @@ def stop_embedded_database(data_dir: Path | None = None) -> bool:
 
 @contextlib.contextmanager
 def _starting(data_dir: Path):
-    """One process at a time checks and starts the server of a data directory."""
+    """One process at a time checks and starts the server of a data directory.
+
+    pgserver's own bookkeeping (``.handle_pids.json``, the processes using the server,
+    rewritten at each start and exit) is done under it too: `make run` starts and
+    stops the web server and the job worker together, and two processes rewriting it
+    at once left it empty, after which no process could start.
+    """
     lock_path = data_dir.with_name(f".{data_dir.name}.start-lock")
     deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
     with lock_path.open("a") as lock:

@@ -194,6 +194,13 @@ def _fail(batch_id: int, display_name: str, message: str) -> None:
     )
 
 
+def upload_job_requeued(batch_id: int) -> None:
+    """The attempt that was importing the batch died; it waits for the next one."""
+    ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.RUNNING).update(
+        status=ImportBatch.Status.QUEUED
+    )
+
+
 def upload_job_failed(batch_id: int, message: str) -> None:
     """The batch's job failed for good outside the import (its workers kept dying)."""
     batch = ImportBatch.objects.filter(pk=batch_id).first()

@@ -87,17 +87,18 @@ def _give_up_or_requeue(job: DBTaskResult, worker_id: str, now: datetime.datetim
         },
     )
     lost = job.attempts.filter(outcome=JobAttempt.Outcome.LOST).count()
+    from articles.jobs.tasks import job_gave_up, job_requeued
+
     if lost < settings.ARCHIVE_JOB_MAX_ATTEMPTS:
         job.status = TaskResultStatus.READY
         job.save(update_fields=["status"])
+        job_requeued(job.task_path, job.args_kwargs.get("args", []))
         return "requeued"
     message = (
         f"The job's worker died during each of its {lost} attempts (the last: {note}); "
         f"it is not tried again (ARCHIVE_JOB_MAX_ATTEMPTS = {settings.ARCHIVE_JOB_MAX_ATTEMPTS})."
     )
     job.set_failed(WorkerLost(message))
-    from articles.jobs.tasks import job_gave_up
-
     job_gave_up(job.task_path, job.args_kwargs.get("args", []), message)
     return "failed"
 

@@ -65,6 +65,14 @@ def describe_job(job) -> str:
     return name
 
 
+def job_requeued(task_path: str, args: list) -> None:
+    """A job goes back to the queue (its worker died or was stopped mid-job)."""
+    if task_path == import_upload.module_path and args:
+        from articles.importing.uploads import upload_job_requeued
+
+        upload_job_requeued(args[0])
+
+
 def job_gave_up(task_path: str, args: list, message: str) -> None:
     """A job failed for good without running its own error handling (its worker died)."""
     if task_path == import_upload.module_path and args:

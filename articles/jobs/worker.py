@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import socket
 import threading
 
@@ -29,6 +30,7 @@ from django_tasks_db.models import DBTaskResult
 from articles.models import JobAttempt, WorkerHeartbeat
 
 from . import recovery
+from .tasks import job_requeued
 
 logger = logging.getLogger(__name__)
 
@@ -67,8 +69,30 @@ class Heartbeat(threading.Thread):
         self.join(timeout=self.interval + 5)
 
 
+def _default_signals_in_child() -> None:
+    """A process forked by a job (the enrichment's pool) must not inherit the worker's
+    stop handlers: they ignore the first SIGTERM, which is how a pool stops its
+    processes, and the job would wait for them for ever."""
+    if getattr(_default_signals_in_child, "active", False):
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+        _default_signals_in_child.active = False
+
+
+os.register_at_fork(after_in_child=_default_signals_in_child)
+
+
 class DurableWorker(Worker):
     """Records each attempt; an interrupted job is queued again rather than failed."""
+
+    def configure_signals(self) -> None:
+        super().configure_signals()
+        _default_signals_in_child.active = True
+
+    def reset_signals(self) -> None:
+        super().reset_signals()
+        _default_signals_in_child.active = False
 
     def run_task(self, db_task_result: DBTaskResult) -> None:
         attempt = JobAttempt.objects.create(
@@ -93,6 +117,7 @@ class DurableWorker(Worker):
                 exception_class_path="",
                 traceback="",
             )
+            job_requeued(db_task_result.task_path, db_task_result.args_kwargs.get("args", []))
             attempt.outcome = JobAttempt.Outcome.INTERRUPTED
             attempt.note = f"worker {self.worker_id} was stopped; the job was queued again"
         elif db_task_result.status == TaskResultStatus.SUCCESSFUL:
@@ -131,7 +156,11 @@ def run_worker(
     try:
         worker.run()
     finally:
-        worker.reset_signals()
+        # A further stop signal must not cut this short: the row would look like a
+        # dead worker's until it went stale.
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, signal.SIG_IGN)
         heartbeat.stop()
         WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()
+        worker.reset_signals()
     return worker_id

@@ -84,3 +84,9 @@ def test_retrying_needs_the_permission(client, django_user_model, failed_merge):
     response = retry(client, job)
     assert "queued again" not in response.content.decode()
     assert Job.objects.count() == 1
+
+
+def test_the_job_admin_replaces_django_tasks_db_s(superuser_client):
+    assert superuser_client.get("/admin/django_tasks_database/dbtaskresult/").status_code == 404
+    index = superuser_client.get("/admin/").content.decode()
+    assert "/admin/articles/job/" in index

@@ -79,6 +79,7 @@ def test_past_the_maximum_of_lost_attempts_the_job_fails_and_its_batch_too():
     heartbeat("first", seen=STALE * 3)
     job = running_job("first", started=STALE * 4, task=import_upload, args=(batch.pk,))
     assert recover_lost_jobs() == {"requeued": 1, "failed": 0}
+    assert ImportBatch.objects.get(pk=batch.pk).status == ImportBatch.Status.QUEUED
     job.refresh_from_db()
     job.claim("second")  # the next worker takes it, and dies too
     Job.objects.filter(pk=job.pk).update(started_at=ago(STALE * 2))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import signal
 import time
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -39,6 +40,13 @@ def import_lock_holders() -> int:
         return cursor.fetchone()[0]
 
 
+def children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
 def test_a_killed_worker_s_import_is_finished_by_the_next_worker(
     client, django_user_model, workers, settings
 ):
@@ -63,14 +71,25 @@ def test_a_killed_worker_s_import_is_finished_by_the_next_worker(
     )
     time.sleep(1.0)  # well into the writes (the whole import takes tens of seconds)
     assert ImportBatch.objects.get(pk=batch.pk).status == ImportBatch.Status.RUNNING
+    helpers = children(first.pid)  # e.g. the enrichment's process pool
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=30)
+    wait_for(
+        lambda: not any(Path(f"/proc/{pid}").exists() for pid in helpers),
+        timeout=30,
+        what=f"the killed worker's child processes {helpers} to die with it",
+    )
     wait_for(lambda: import_lock_holders() == 0, timeout=60, what="PostgreSQL to roll back")
     assert Article.objects.count() == 0  # the killed attempt left nothing half-written
     assert Job.objects.get(pk=job.pk).status == "RUNNING"  # stuck, until recovered
     assert batch.upload.storage.exists(batch.upload.name)  # the file waits for a retry
 
     second = workers.start("worker-rescuer", stale_seconds=STALE_SECONDS)
+    wait_for(
+        lambda: Job.objects.get(pk=job.pk).worker_ids[-1] == "worker-rescuer",
+        timeout=60,
+        what="the second worker to find the lost job and take it",
+    )
     wait_for(
         lambda: not ImportBatch.objects.get(pk=batch.pk).in_progress,
         timeout=240,
@@ -100,4 +119,5 @@ def test_a_killed_worker_s_import_is_finished_by_the_next_worker(
 
     second.send_signal(signal.SIGTERM)  # graceful: it stops and removes its heartbeat
     assert second.wait(timeout=30) == 0
-    print(f"\nkill test: {time.monotonic() - started:.1f} s; attempts {attempts}")
+    seconds = time.monotonic() - started
+    print(f"\nkill test: {seconds:.1f} s; attempts {attempts}; its children {helpers} gone")

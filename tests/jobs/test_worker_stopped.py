@@ -42,6 +42,7 @@ def test_an_interrupted_job_is_queued_again_and_finished_by_the_next_worker(
     assert job.status == "READY" and not job.traceback
     assert list(job.attempts.values_list("number", "outcome")) == [(1, "interrupted")]
     assert Article.objects.count() == 0
+    assert ImportBatch.objects.get(pk=batch.pk).status == ImportBatch.Status.QUEUED
     assert not WorkerHeartbeat.objects.filter(worker_id="worker-stopped").exists()
 
     second = workers.start("worker-next", extra=["--batch"])
