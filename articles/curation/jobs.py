@@ -19,12 +19,12 @@ INLINE_LIMIT = 250
 
 
 def later(job: str, *args, user=None) -> None:
-    """Run one of JOBS as a background job, enqueued after the current transaction commits."""
-    from articles.jobs.tasks import curation_job, enqueue_after_commit
+    """Run one of JOBS as a background job, queued with the current transaction."""
+    from articles.jobs.tasks import curation_job, enqueue_with_transaction
 
     if job not in JOBS:
         raise CurationError(f"unknown job {job!r}")
-    enqueue_after_commit(curation_job, job, list(args), getattr(user, "pk", None))
+    enqueue_with_transaction(curation_job, job, list(args), getattr(user, "pk", None))
 
 
 def run_job(job: str, args: list, user_id: int | None) -> None:

@@ -109,8 +109,8 @@ def upload_inputs(path: Path, display_name: str) -> tuple[list[Input], list[Reco
 
 
 def start_upload_import(uploaded_file, *, strict: bool, user) -> ImportBatch:
-    """Store the file with a new batch (queued); enqueue its import once both are committed."""
-    from articles.jobs.tasks import enqueue_after_commit, import_upload
+    """Store the file with a new batch (queued) and its import job, committed together."""
+    from articles.jobs.tasks import enqueue_with_transaction, import_upload
 
     from .service import dictionary_warnings
 
@@ -126,7 +126,9 @@ def start_upload_import(uploaded_file, *, strict: bool, user) -> ImportBatch:
     try:
         with transaction.atomic():
             batch.save()
-            enqueue_after_commit(import_upload, batch.pk, then=lambda job: _record_job(batch, job))
+            enqueue_with_transaction(
+                import_upload, batch.pk, then=lambda job: _record_job(batch, job)
+            )
     except BaseException:
         batch.upload.delete(save=False)
         raise

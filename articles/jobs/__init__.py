@@ -1,8 +1,9 @@
 """Durable background jobs: Django's Tasks framework on a PostgreSQL queue.
 
 The admin hands work too long for a request (an upload's import, re-enriching or
-merging many rows) to a job: ``enqueue_after_commit`` writes a row in
-django_tasks_db's queue once the request's transaction has committed, and a separate
+merging many rows) to a job: ``enqueue_with_transaction`` writes a row in
+django_tasks_db's queue in the request's transaction (it commits with the request's
+rows, or not at all), and a separate
 process, ``manage.py run_worker``, runs it. A job's arguments are ids and names only
 (an upload waits under MEDIA_ROOT, its batch row points at it), so a job survives
 restarts of the web and worker processes.

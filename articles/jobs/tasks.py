@@ -11,14 +11,19 @@ from __future__ import annotations
 from django.core.exceptions import SuspiciousOperation
 from django.db import transaction
 from django_tasks import task
+from django_tasks_db.backend import DatabaseBackend
 
 
-def enqueue_after_commit(job_task, *args, then=None) -> None:
-    """Enqueue once the current transaction commits (at once outside one).
+def enqueue_with_transaction(job_task, *args, then=None) -> None:
+    """Enqueue a job that exists exactly when the current transaction commits.
 
-    A job enqueued inside a transaction that is then rolled back would act on rows
-    that do not exist; one enqueued after the commit sees everything its request wrote.
-    ``then(result)`` is called with the enqueued result (e.g. to record its id).
+    The database backend's queue row is written in the transaction itself: it commits
+    with the rows the job acts on, or is rolled back with them, and no worker sees it
+    before then. A job enqueued after the commit would be lost to a crash between the
+    two (a batch queued for ever). Other backends (the tests' immediate one, which runs
+    the job as it is enqueued) are called once the transaction has committed, so that
+    the job sees everything its request wrote. ``then(result)`` is called with the
+    enqueued result (e.g. to record its id), in the same transaction where possible.
     """
 
     def enqueue():
@@ -26,7 +31,10 @@ def enqueue_after_commit(job_task, *args, then=None) -> None:
         if then is not None:
             then(result)
 
-    transaction.on_commit(enqueue)
+    if isinstance(job_task.get_backend(), DatabaseBackend):
+        enqueue()
+    else:
+        transaction.on_commit(enqueue)
 
 
 @task(takes_context=True)

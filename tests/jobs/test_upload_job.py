@@ -63,3 +63,18 @@ def test_an_unexpected_error_fails_the_batch_and_keeps_the_file_for_a_retry(
     path.write_bytes(records_text(1).encode())
     assert run_upload_import(batch.pk) == ImportBatch.Status.SUCCEEDED  # the retry's run
     assert Article.objects.count() == 1 and stored(settings) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_job_is_queued_with_its_batch_or_not_at_all(settings):
+    """The queue row is written in the upload's transaction: no batch waits for no job."""
+    from django.db import transaction
+
+    data = records_text(2).encode()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        start_upload_import(SimpleUploadedFile("two.txt", data), strict=False, user=None)
+        assert Job.objects.count() == 1  # already queued, not yet visible to a worker
+        raise RuntimeError("the request fails after the upload")
+    assert Job.objects.count() == 0 and ImportBatch.objects.count() == 0
+    batch = start_upload_import(SimpleUploadedFile("two.txt", data), strict=False, user=None)
+    assert str(Job.objects.get().pk) == ImportBatch.objects.get(pk=batch.pk).job_id
