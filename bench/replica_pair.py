@@ -12,32 +12,22 @@ from __future__ import annotations
 import os
 import pwd
 import secrets
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
+
+from bench.gunicorn import Answer, Gunicorn, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-GUNICORN = Path(PYTHON).with_name("gunicorn")
 # Every statement with its application_name (%a): where each page's queries ran.
 LOG_SETTINGS = "-c log_statement=all -c log_line_prefix='%m [%p] %a: '"
 
 
 class ClusterError(Exception):
     pass
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def pg_bin() -> Path:
@@ -212,20 +202,6 @@ class ReplicaPair:
         raise ClusterError(f"the standby did not reach {target} within {timeout} s")
 
 
-@dataclass
-class Answer:
-    path: str
-    status: int
-    body: str
-    seconds: float
-    headers: dict
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
 class Site:
     """gunicorn serving the project: DATABASE_URL the primary, replicas as given."""
 
@@ -245,7 +221,7 @@ class Site:
             "DATABASE_REPLICA_URLS": ",".join(replica_urls),
             **env,
         }
-        self.process: subprocess.Popen | None = None
+        self.server: Gunicorn | None = None
 
     def manage(self, *args: str, timeout: float = 900, **env: str) -> str:
         env = {**self.env, "DATABASE_REPLICA_URLS": "", **env}  # commands: the primary only
@@ -262,60 +238,21 @@ class Site:
         return result.stdout
 
     def start(self, workers: int = 1, threads: int = 1) -> None:
-        command = [
-            str(GUNICORN),
-            "archive.wsgi:application",
-            f"--workers={workers}",
-            f"--threads={threads}",
-            f"--bind=127.0.0.1:{self.port}",
-            "--timeout=30",
-            "--graceful-timeout=5",
-            f"--error-logfile={self.log}",
-        ]
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen(  # noqa: S603
-                command, env=self.env, cwd=ROOT, start_new_session=True, stdout=log, stderr=log
-            )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise ClusterError(f"gunicorn exited:\n{self.log.read_text()}")
-            try:
-                if self.get("/healthz").status == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.3)
-        raise ClusterError("gunicorn did not answer within 60 s")
+        self.server = Gunicorn(
+            self.env,
+            self.log,
+            workers=workers,
+            threads=threads,
+            port=self.port,
+            args=["--timeout=30", "--graceful-timeout=5", f"--error-logfile={self.log}"],
+        ).start()
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=5)
+        if self.server is not None:
+            self.server.stop(timeout=15)
 
     def get(self, path: str, opener=None, data: bytes | None = None, timeout=40) -> Answer:
-        opener = opener or urllib.request.build_opener(_NoRedirect)
-        request = urllib.request.Request(  # noqa: S310 - loopback
-            f"http://127.0.0.1:{self.port}{path}", data=data
-        )
-        started = time.monotonic()
-        try:
-            with opener.open(request, timeout=timeout) as response:
-                status, headers, body = response.status, response.headers, response.read()
-        except urllib.error.HTTPError as error:
-            status, headers, body = error.code, error.headers, error.read()
-        return Answer(
-            path,
-            status,
-            body.decode("utf-8", "replace"),
-            time.monotonic() - started,
-            dict(headers.items()),
-        )
+        return self.server.get(path, opener=opener, data=data, timeout=timeout)
 
 
 def load_sample(site: Site) -> None:

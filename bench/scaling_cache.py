@@ -24,7 +24,6 @@ import json
 import os
 import random
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -37,17 +36,15 @@ from urllib.parse import quote
 import redis
 
 from bench.environment import ROOT, commit_id
+from bench.gunicorn import Gunicorn, free_port
 from bench.throughput import (
     GUNICORN_THREADS,
     GUNICORN_WORKERS,
-    _free_port,
-    _wait_for,
+    bench_server,
     ensure_wrk,
-    gunicorn_command,
     parse_wrk,
 )
 
-GUNICORN = Path(sys.executable).with_name("gunicorn")
 SETUPS = ("locmem", "one", "two")
 
 
@@ -136,7 +133,7 @@ def wrk_script(paths: list[str]) -> str:
 class PrivateRedis:
     def __init__(self) -> None:
         self.directory = tempfile.mkdtemp(prefix="bench-redis-")
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process = subprocess.Popen(
             [shutil.which("redis-server") or "/usr/bin/redis-server", "--port", str(self.port),
@@ -180,9 +177,12 @@ class Servers:
     workers: int
     threads: int
     cache_url: str | None
-    processes: list[subprocess.Popen] = field(default_factory=list)
-    ports: list[int] = field(default_factory=list)
+    servers: list[Gunicorn] = field(default_factory=list)
     logs: list[str] = field(default_factory=list)
+
+    @property
+    def ports(self) -> list[int]:
+        return [server.port for server in self.servers]
 
     def start(self) -> Servers:
         env = dict(os.environ)
@@ -194,38 +194,26 @@ class Servers:
             # A namespace of this setup only: each setup starts cold.
             env.update(CACHE_URL=self.cache_url, CACHE_KEY_PREFIX=f"bench-{uuid.uuid4().hex}")
         for _ in range(self.count):
-            port = _free_port()
             log = tempfile.NamedTemporaryFile(  # noqa: SIM115 - gunicorn writes it
                 "w+", prefix="bench-gunicorn-", suffix=".log", delete=False
             )
             self.logs.append(log.name)
-            self.ports.append(port)
-            self.processes.append(
-                subprocess.Popen(
-                    gunicorn_command(GUNICORN, port, self.workers, self.threads),
-                    cwd=ROOT,
-                    env=env,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                )
-            )
-        for port, process, log in zip(self.ports, self.processes, self.logs, strict=True):
-            _wait_for(f"http://127.0.0.1:{port}/healthz", process, log)
+            self.servers.append(bench_server(env, Path(log.name), self.workers, self.threads))
+            self.servers[-1].launch()
+        try:
+            for server in self.servers:
+                server.wait_healthy(60)
+        except Exception:
+            self.stop()
+            raise
         return self
 
     def stop(self) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in self.processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
+        for server in self.servers:
+            server.stop(timeout=20)
         for log in self.logs:
             os.unlink(log)
+        self.logs.clear()
 
 
 def run_wrk(wrk: str, args, ports: list[int], script: str, seconds: int) -> list[dict]:

@@ -6,15 +6,12 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 from bench.environment import ROOT
+from bench.gunicorn import GUNICORN, Gunicorn
 
 
 def ensure_wrk() -> str | None:
@@ -30,12 +27,6 @@ def ensure_wrk() -> str | None:
                 ["apt-get", "install", "-y", "-q", "wrk"], check=False, capture_output=True
             )
     return shutil.which("wrk")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def parse_wrk(output: str) -> dict:
@@ -86,16 +77,11 @@ GUNICORN_WORKERS = 2
 GUNICORN_THREADS = 4
 
 
-def gunicorn_command(gunicorn: Path, port: int, workers: int, threads: int) -> list[str]:
-    return [
-        str(gunicorn),
-        "archive.wsgi:application",
-        "--bind", f"127.0.0.1:{port}",
-        "--workers", str(workers),
-        "--threads", str(threads),
-        "--preload",
-        "--log-level", "warning",
-    ]  # fmt: skip
+def bench_server(env: dict[str, str], log: Path, workers: int, threads: int) -> Gunicorn:
+    """gunicorn on a free port as the benches run it: the app loaded once, then forked."""
+    return Gunicorn(
+        env, log, workers=workers, threads=threads, args=["--preload", "--log-level", "warning"]
+    )
 
 
 def measure_throughput(
@@ -121,11 +107,9 @@ def measure_throughput(
     if not wrk:
         print("wrk is not installed and cannot be: throughput skipped")
         return {"skipped": "wrk not available"}
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    if not gunicorn.exists():
+    if not GUNICORN.exists():
         print("gunicorn is not installed (pip install -e '.[dev]'): throughput skipped")
         return {"skipped": "gunicorn not available"}
-    port = _free_port()
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="bench.settings",
@@ -136,15 +120,8 @@ def measure_throughput(
     log = tempfile.NamedTemporaryFile(  # noqa: SIM115 - gunicorn writes it while we run
         "w+", prefix="bench-gunicorn-", suffix=".log", delete=False
     )
-    server = subprocess.Popen(
-        gunicorn_command(gunicorn, port, workers, threads),
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
+    server = bench_server(env, Path(log.name), workers, threads)
+    base = server.base
     results: dict = {
         "workers": workers,
         "threads": threads,
@@ -154,7 +131,7 @@ def measure_throughput(
         "warmup_s": warmup,
     }
     try:
-        _wait_for(base + "/healthz", server, log.name)
+        server.start(timeout=60)
         scripts = {}
         for name, prefix in (("detail", ""), ("detail_rendered", "/baseline")):
             paths = ", ".join(json.dumps(prefix + url) for url in inputs["detail_urls"])
@@ -213,27 +190,7 @@ def measure_throughput(
         for name in scripts.values():
             os.unlink(name)
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        server.stop(timeout=20)
         log.close()
         os.unlink(log.name)
     return results
-
-
-def _wait_for(url: str, server: subprocess.Popen, log: str) -> None:
-    import urllib.request
-
-    for _ in range(120):
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited: {Path(log).read_text()[-2000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - loopback
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise RuntimeError("gunicorn did not answer /healthz")

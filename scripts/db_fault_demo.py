@@ -25,22 +25,21 @@ import pwd
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script: bench/ is importable from the root
+
+from bench.gunicorn import Answer, Gunicorn, GunicornError, free_port  # noqa: E402
+
 PYTHON = sys.executable
-GUNICORN = Path(PYTHON).with_name("gunicorn")
 WORKERS = 2
 STATEMENT_TIMEOUT_MS = 1000
 MAX_SECONDS = 5.0
@@ -60,28 +59,8 @@ class DemoFailure(Exception):
     pass
 
 
-@dataclass
-class Answer:
-    path: str
-    status: int
-    headers: dict[str, str]
-    body: str
-    seconds: float
-
-    def __str__(self) -> str:
-        retry = self.headers.get("retry-after")
-        extra = f", Retry-After: {retry}" if retry else ""
-        return f"{self.status} in {self.seconds:.2f} s{extra}  {self.path}"
-
-
 def say(message: str) -> None:
     print(message, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def pg_bin() -> Path:
@@ -96,14 +75,6 @@ def pg_bin() -> Path:
     from pgserver.postgres_server import POSTGRES_BIN_PATH
 
     return Path(POSTGRES_BIN_PATH)
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-OPENER = urllib.request.build_opener(_NoRedirect)
 
 
 class Cluster:
@@ -201,7 +172,7 @@ class Site:
             "DATABASE_URL": database_url,
             "DATABASE_STATEMENT_TIMEOUT_MS": str(STATEMENT_TIMEOUT_MS),
         }
-        self.process: subprocess.Popen | None = None
+        self.server: Gunicorn | None = None
 
     def manage(self, *args: str) -> None:
         result = subprocess.run(  # noqa: S603
@@ -216,59 +187,23 @@ class Site:
             raise DemoFailure(f"manage.py {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
 
     def start(self) -> None:
-        command = [
-            str(GUNICORN),
-            "archive.wsgi:application",
-            f"--workers={WORKERS}",
-            f"--bind=127.0.0.1:{self.port}",
+        args = [
             "--timeout=30",
             "--graceful-timeout=5",
             f"--access-logfile={self.access_log}",
             "--access-logformat=%(p)s %(s)s %(U)s",
-            f"--error-logfile={self.error_log}",
+            f"--error-logfile={self.error_log}",  # Django's own log lines go there too
         ]
-        with self.error_log.open("ab") as log:  # Django's own log lines go there too
-            self.process = subprocess.Popen(  # noqa: S603
-                command, env=self.env, cwd=ROOT, start_new_session=True, stdout=log, stderr=log
-            )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise DemoFailure(f"gunicorn exited:\n{self.error_log.read_text()}")
-            try:
-                if self.get("/healthz").status == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.3)
-        raise DemoFailure("gunicorn did not answer within 60 s")
+        self.server = Gunicorn(
+            self.env, self.error_log, workers=WORKERS, port=self.port, args=args
+        ).start()
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=5)
+        if self.server is not None:
+            self.server.stop(timeout=15)
 
     def get(self, path: str) -> Answer:
-        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}")  # noqa: S310
-        started = time.monotonic()
-        try:
-            with OPENER.open(request, timeout=40) as response:
-                status, headers, body = response.status, response.headers, response.read()
-        except urllib.error.HTTPError as error:
-            status, headers, body = error.code, error.headers, error.read()
-        seconds = time.monotonic() - started
-        return Answer(
-            path,
-            status,
-            {k.lower(): v for k, v in headers.items()},
-            body.decode("utf-8", "replace"),
-            seconds,
-        )
+        return self.server.get(path)
 
     def get_many(self, paths: list[str], threads: int = 6) -> list[Answer]:
         with ThreadPoolExecutor(threads) as pool:
@@ -400,7 +335,7 @@ def main() -> int:
     started = time.monotonic()
     try:
         demo(base)
-    except DemoFailure as exc:
+    except (DemoFailure, GunicornError) as exc:
         say(f"\nFAILED: {exc}")
         for log in ("gunicorn.log", "postgres.log"):
             if (base / log).exists():
