@@ -5,15 +5,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from django.db import connection
-
 from bench.gunicorn import Gunicorn as Server
+from tests.helpers import database_url
 
 
 def live_database_url() -> str:
     """The database pytest-django made (committed data: transactional tests only)."""
-    db = connection.settings_dict
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    return database_url()
 
 
 class Gunicorn:

@@ -8,20 +8,17 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.db import connection
+
+from tests.helpers import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_database_url() -> str:
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "")
-    if db.get("PASSWORD"):
-        credentials += ":" + quote(db["PASSWORD"])
-    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    """The test database, on the server the suite uses (the embedded one's socket too)."""
+    return database_url()
 
 
 class Workers:
