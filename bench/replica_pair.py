@@ -2,23 +2,21 @@
 gunicorn serving the project against them: for tests/replicas and
 bench/scaling_replica.py. Never touches the shared server.
 
-PostgreSQL refuses to run as root: as root, the servers run as the ``postgres`` user
-and the base directory is theirs. PG_BIN chooses the binaries (default: the newest of
-/usr/lib/postgresql/*/bin, else those of the pgserver package).
+The servers are bench/postgres.py's (as root, they run as the ``postgres`` user).
 """
 
 from __future__ import annotations
 
 import os
-import pwd
 import secrets
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
+from bench import postgres
 from bench.gunicorn import Answer, Gunicorn, free_port
+from bench.postgres import ClusterError
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -26,89 +24,17 @@ PYTHON = sys.executable
 LOG_SETTINGS = "-c log_statement=all -c log_line_prefix='%m [%p] %a: '"
 
 
-class ClusterError(Exception):
-    pass
+# Streaming replication: the primary sends WAL, the standby answers read-only queries.
+REPLICATION_SETTINGS = (
+    "-c max_connections=40 -c wal_level=replica -c max_wal_senders=5 -c hot_standby=on"
+)
 
 
-def pg_bin() -> Path:
-    if os.environ.get("PG_BIN"):
-        return Path(os.environ["PG_BIN"])
-    system = sorted(
-        Path("/usr/lib/postgresql").glob("*/bin/initdb"),
-        key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0,
-    )
-    if system:
-        return system[-1].parent
-    from pgserver.postgres_server import POSTGRES_BIN_PATH
-
-    return Path(POSTGRES_BIN_PATH)
-
-
-def server_user() -> str | None:
-    return "postgres" if os.geteuid() == 0 else None
-
-
-def make_base(prefix: str) -> Path:
-    """A directory the servers' user owns (pytest's tmp_path is root's, mode 0700)."""
-    base = Path(tempfile.mkdtemp(prefix=prefix))
-    if user := server_user():
-        entry = pwd.getpwnam(user)
-        os.chown(base, entry.pw_uid, entry.pw_gid)
-    return base
-
-
-class Server:
-    """One PostgreSQL server (data directory, port, log) run with pg_ctl."""
+class Server(postgres.Server):
+    """A primary or a hot standby: a PostgreSQL server that can pause its replay."""
 
     def __init__(self, base: Path, name: str, extra: str = ""):
-        self.bin = pg_bin()
-        self.base = base
-        self.data = base / name
-        self.log = base / f"{name}.log"
-        self.port = free_port()
-        self.extra = extra
-
-    @property
-    def url(self) -> str:
-        return f"postgres://postgres@127.0.0.1:{self.port}/postgres"
-
-    def run(self, *args: str, timeout: float = 120) -> str:
-        result = subprocess.run(  # noqa: S603 - our own binaries and arguments
-            [str(self.bin / args[0]), *args[1:]],
-            user=server_user(),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            cwd=self.base,
-        )
-        if result.returncode != 0:
-            raise ClusterError(f"{args[0]} failed: {result.stdout}{result.stderr}")
-        return result.stdout
-
-    def start(self) -> None:
-        options = (
-            f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c max_connections=40 -c wal_level=replica -c max_wal_senders=5 "
-            f"-c hot_standby=on {self.extra}"
-        )
-        self.run(
-            "pg_ctl",
-            "-D",
-            str(self.data),
-            "-l",
-            str(self.log),
-            "-o",
-            options,
-            "-w",
-            "-t",
-            "60",
-            "start",
-        )
-        self.run("pg_ctl", "-D", str(self.data), "status")
-
-    def stop(self, mode: str = "fast") -> None:
-        if (self.data / "postmaster.pid").exists():
-            self.run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "-t", "60", "stop")
+        super().__init__(base, name, f"{REPLICATION_SETTINGS} {extra}")
 
     def pause_replay(self, timeout: float = 10) -> None:
         """Stop replaying WAL (a standby); returns once replay is paused."""
@@ -121,21 +47,6 @@ class Server:
 
     def resume_replay(self) -> None:
         self.sql("SELECT pg_wal_replay_resume()")
-
-    def sql(self, statement: str, params: tuple = ()) -> list[tuple]:
-        import psycopg
-
-        with psycopg.connect(self.url, autocommit=True, connect_timeout=5) as conn:
-            cursor = conn.execute(statement, params)
-            return cursor.fetchall() if cursor.description else []
-
-    def log_size(self) -> int:
-        return self.log.stat().st_size if self.log.exists() else 0
-
-    def log_since(self, offset: int) -> str:
-        with self.log.open("rb") as log:
-            log.seek(offset)
-            return log.read().decode("utf-8", "replace")
 
 
 class ReplicaPair:
@@ -164,9 +75,7 @@ class ReplicaPair:
             self.standby.start()
             self.wait_caught_up()
             return
-        primary.run(
-            "initdb", "-D", str(primary.data), "-U", "postgres", "-A", "trust", "-E", "UTF8"
-        )
+        primary.init()
         with (primary.data / "pg_hba.conf").open("a") as hba:
             hba.write("host replication all 127.0.0.1/32 trust\n")
         primary.start()

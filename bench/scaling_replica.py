@@ -20,7 +20,8 @@ import urllib.parse
 from pathlib import Path
 
 from bench.corpus import Corpus
-from bench.replica_pair import ReplicaPair, Site, make_base, server_user
+from bench.postgres import make_base, server_user
+from bench.replica_pair import ReplicaPair, Site
 from bench.throughput import ensure_wrk, parse_wrk
 
 STATEMENTS_SQL = """

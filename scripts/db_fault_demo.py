@@ -21,13 +21,11 @@ Set PG_BIN to choose the PostgreSQL binaries (default: the newest of
 from __future__ import annotations
 
 import os
-import pwd
 import secrets
 import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -38,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script: bench/ is importable from the root
 
 from bench.gunicorn import Answer, Gunicorn, GunicornError, free_port  # noqa: E402
+from bench.postgres import ClusterError, Server, make_base  # noqa: E402
 
 PYTHON = sys.executable
 WORKERS = 2
@@ -63,95 +62,18 @@ def say(message: str) -> None:
     print(message, flush=True)
 
 
-def pg_bin() -> Path:
-    if os.environ.get("PG_BIN"):
-        return Path(os.environ["PG_BIN"])
-    system = sorted(
-        Path("/usr/lib/postgresql").glob("*/bin/initdb"),
-        key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0,
-    )
-    if system:
-        return system[-1].parent
-    from pgserver.postgres_server import POSTGRES_BIN_PATH
-
-    return Path(POSTGRES_BIN_PATH)
-
-
-class Cluster:
-    """A throwaway PostgreSQL cluster on a free loopback port."""
+class Cluster(Server):
+    """A throwaway PostgreSQL cluster on a free loopback port (bench/postgres.py)."""
 
     def __init__(self, base: Path):
-        self.bin = pg_bin()
-        self.base = base
-        self.data = base / "pgdata"
-        self.log = base / "postgres.log"
-        self.port = free_port()
-        # PostgreSQL refuses to run as root: use the postgres system user then.
-        self.user = None
-        if os.geteuid() == 0:
-            self.user = "postgres"
-            pwd.getpwnam(self.user)  # KeyError: no such user
-            os.chown(base, pwd.getpwnam(self.user).pw_uid, pwd.getpwnam(self.user).pw_gid)
-
-    @property
-    def url(self) -> str:
-        return f"postgres://postgres@127.0.0.1:{self.port}/postgres"
-
-    def run(self, *args: str) -> None:
-        result = subprocess.run(  # noqa: S603 - our own binaries and arguments
-            [str(self.bin / args[0]), *args[1:]],
-            user=self.user,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            cwd=self.base,
-        )
-        if result.returncode != 0:
-            raise DemoFailure(f"{args[0]} failed: {result.stdout}{result.stderr}")
+        super().__init__(base, "pgdata", "-c full_page_writes=off -c max_connections=30")
 
     def init(self) -> None:
-        self.run(
-            "initdb",
-            "-D",
-            str(self.data),
-            "-U",
-            "postgres",
-            "-A",
-            "trust",
-            "-E",
-            "UTF8",
-            "--no-locale",
-            "--no-sync",
-        )
-
-    def start(self) -> None:
-        options = (
-            f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c full_page_writes=off -c max_connections=30"
-        )
-        self.run(
-            "pg_ctl",
-            "-D",
-            str(self.data),
-            "-l",
-            str(self.log),
-            "-o",
-            options,
-            "-w",
-            "-t",
-            "60",
-            "start",
-        )
-
-    def stop(self, mode: str = "fast") -> None:
-        self.run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "-t", "60", "stop")
+        super().init("--no-locale", "--no-sync")
 
     def restart(self) -> None:
         self.stop()
         self.start()
-
-    def running(self) -> bool:
-        return (self.data / "postmaster.pid").exists()
 
 
 class Site:
@@ -325,17 +247,17 @@ def demo(base: Path) -> None:
         if cluster.running():
             try:
                 cluster.stop("immediate")
-            except DemoFailure as exc:
+            except (DemoFailure, ClusterError) as exc:
                 say(f"warning: {exc}")
 
 
 def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # run the clean-up on TERM too
-    base = Path(tempfile.mkdtemp(prefix="db-fault-demo-"))
+    base = make_base("db-fault-demo-")
     started = time.monotonic()
     try:
         demo(base)
-    except (DemoFailure, GunicornError) as exc:
+    except (DemoFailure, ClusterError, GunicornError) as exc:
         say(f"\nFAILED: {exc}")
         for log in ("gunicorn.log", "postgres.log"):
             if (base / log).exists():

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.replica_pair import ReplicaPair, Site, load_sample, make_base, pg_bin
+from bench.postgres import make_base, pg_bin
+from bench.replica_pair import ReplicaPair, Site, load_sample
 
 pytestmark = pytest.mark.slow
 
