@@ -8,6 +8,7 @@ its own process group, so stopping it ends its workers too.
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -56,6 +57,22 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def production_env(database_url: str, **environ: str) -> dict[str, str]:
+    """The environment of the project in production mode, served over plain HTTP on
+    loopback (no HTTPS redirect, no secure-only cookies), with a throwaway key."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "archive.settings",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SSL_REDIRECT": "0",
+        "DJANGO_SECURE_COOKIES": "0",
+        "DATABASE_URL": database_url,
+        **environ,
+    }
 
 
 def log_tail(log: Path, chars: int = 3000) -> str:

@@ -7,15 +7,13 @@ The servers are bench/postgres.py's (as root, they run as the ``postgres`` user)
 
 from __future__ import annotations
 
-import os
-import secrets
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 from bench import postgres
-from bench.gunicorn import Answer, Gunicorn, free_port
+from bench.gunicorn import Answer, Gunicorn, free_port, production_env
 from bench.postgres import ClusterError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,18 +116,7 @@ class Site:
         self.base = base
         self.port = free_port()
         self.log = base / f"gunicorn-{self.port}.log"
-        self.env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "archive.settings",
-            "DJANGO_DEBUG": "0",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-            "DJANGO_SSL_REDIRECT": "0",  # plain HTTP on loopback
-            "DJANGO_SECURE_COOKIES": "0",
-            "DATABASE_URL": primary_url,
-            "DATABASE_REPLICA_URLS": ",".join(replica_urls),
-            **env,
-        }
+        self.env = production_env(primary_url, DATABASE_REPLICA_URLS=",".join(replica_urls), **env)
         self.server: Gunicorn | None = None
 
     def manage(self, *args: str, timeout: float = 900, **env: str) -> str:

@@ -20,8 +20,6 @@ Set PG_BIN to choose the PostgreSQL binaries (default: the newest of
 
 from __future__ import annotations
 
-import os
-import secrets
 import shutil
 import signal
 import subprocess
@@ -35,7 +33,13 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script: bench/ is importable from the root
 
-from bench.gunicorn import Answer, Gunicorn, GunicornError, free_port  # noqa: E402
+from bench.gunicorn import (  # noqa: E402
+    Answer,
+    Gunicorn,
+    GunicornError,
+    free_port,
+    production_env,
+)
 from bench.postgres import ClusterError, Server, make_base  # noqa: E402
 
 PYTHON = sys.executable
@@ -83,17 +87,9 @@ class Site:
         self.port = free_port()
         self.access_log = base / "access.log"
         self.error_log = base / "gunicorn.log"
-        self.env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "archive.settings",
-            "DJANGO_DEBUG": "0",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-            "DJANGO_SSL_REDIRECT": "0",  # plain HTTP on loopback
-            "DJANGO_SECURE_COOKIES": "0",
-            "DATABASE_URL": database_url,
-            "DATABASE_STATEMENT_TIMEOUT_MS": str(STATEMENT_TIMEOUT_MS),
-        }
+        self.env = production_env(
+            database_url, DATABASE_STATEMENT_TIMEOUT_MS=str(STATEMENT_TIMEOUT_MS)
+        )
         self.server: Gunicorn | None = None
 
     def manage(self, *args: str) -> None:

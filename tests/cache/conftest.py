@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import time
 import uuid
@@ -22,17 +21,12 @@ import redis
 
 from archive.cache_config import cache_settings
 from archive.redis_cache import ResilientRedisCache
+from bench.gunicorn import free_port
 from tests.site.conftest import dictionary, site  # noqa: F401 - fixtures
 
 SHARED_REDIS_URL = "redis://127.0.0.1:6379/15"
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 DATABASE = {"NAME": "h_cache", "HOST": "127.0.0.1", "PORT": "5432"}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_until(condition, seconds: float, what: str) -> None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from bench.gunicorn import Gunicorn as Server
+from bench.gunicorn import production_env
 from tests.helpers import database_url
 
 
@@ -18,18 +18,13 @@ class Gunicorn:
     """``gunicorn archive.wsgi`` in production mode on a free port, its log in a file."""
 
     def __init__(self, log: Path, cache_url: str, **environ: str) -> None:
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "archive.settings",
-            "DJANGO_DEBUG": "0",
-            "DJANGO_SECRET_KEY": "test-only-not-secret",
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-            "DJANGO_SSL_REDIRECT": "0",
-            "DJANGO_SECURE_COOKIES": "0",
-            "DATABASE_URL": live_database_url(),
-            "CACHE_URL": cache_url,
+        # One key for every server of a test: what one signs, another accepts.
+        env = production_env(
+            live_database_url(),
+            DJANGO_SECRET_KEY="test-only-not-secret",
+            CACHE_URL=cache_url,
             **environ,
-        }
+        )
         env.pop("REDIS_URL", None)
         self.server = Server(env, log, threads=2, args=["--preload", "--log-level", "warning"])
 
