@@ -19,7 +19,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from articles.dictionary import current_matcher
-from articles.models import Article, ArticleCompany, Company, Event
+from articles.models import Article, ArticleBigrams, ArticleCompany, Company, Event
 from articles.models.tags import TAG_KINDS
 from articles.text.pipeline import Enrichment, ParallelEnricher, enrich_text
 
@@ -161,7 +161,22 @@ def _apply_chunk(articles, results, version, companies) -> None:
     ArticleCompany.objects.filter(article_id__in=relink).delete()
     ArticleCompany.objects.bulk_create(new_links)
     _update_derived(articles)
+    write_bigrams(articles, results)
     assign_events(articles)
+
+
+def write_bigrams(articles: list[Article], results: list[Enrichment]) -> None:
+    """Store (or replace) the articles' bigram vectors: one statement."""
+    if not articles:
+        return
+    table = connection.ops.quote_name(ArticleBigrams._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (article_id, vector) "  # noqa: S608 - name from the model
+            "SELECT * FROM unnest(%s::bigint[], %s::tsvector[]) "
+            "ON CONFLICT (article_id) DO UPDATE SET vector = EXCLUDED.vector",
+            [[article.pk for article in articles], [result.bigram_vector for result in results]],
+        )
 
 
 def derive(

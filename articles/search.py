@@ -6,6 +6,10 @@ is bound as a parameter and cast with ``::tsquery``. (``to_tsquery('simple', …
 would re-split lexemes such as 'gpt-4o' and stop matching the vectors built in
 Python.)
 
+A term the dictionary does not know as one word is matched in the article's
+character-bigram vector (``ArticleBigrams``, ``articles.text.bigrams``) instead of the
+word vector; ``CompiledSearch.condition`` combines the two.
+
 Query code: it builds on the text code (parsing, segmentation) and on nothing above
 the models. The company dictionary a query is compiled with is the caller's
 (``articles.dictionary.search_for`` passes the current one), and a cache of the ranked
@@ -19,10 +23,10 @@ from functools import cached_property
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import F, Model
+from django.db.models import F, Model, Q
 
 from articles.text.companies import CompanyMatcher
-from articles.text.query import parse_query
+from articles.text.query import TsQueries, parse_query
 
 
 class TsQuery(SearchQuery):
@@ -43,35 +47,78 @@ RANK_WEIGHTS = [0.05, 0.2, 0.5, 1.0]
 
 @dataclass(frozen=True)
 class CompiledSearch:
+    """A search as tsqueries on the word vector and the bigram vector (``TsQueries``)."""
+
     text: str
-    tsquery: str | None
-    terms: list[str] = field(default_factory=list)  # normalised lexemes to highlight
+    queries: TsQueries | None
+    terms: list[str] = field(default_factory=list)  # normalised text to highlight
 
     @property
     def is_empty(self) -> bool:
-        return self.tsquery is None
+        return self.queries is None
 
-    def search_query(self) -> TsQuery:
-        return TsQuery(self.tsquery)
+    @property
+    def tsquery(self) -> str | None:
+        """The word vector's part (None when the bigram vector answers everything)."""
+        return self.queries.words if self.queries else None
+
+    @property
+    def key(self) -> tuple:
+        """What the matches depend on, for cache keys."""
+        queries = self.queries
+        return (queries.words, queries.bigrams, queries.either, queries.excluded)
+
+    def condition(self) -> Q:
+        """The articles that match, as a filter."""
+        queries = self.queries
+        condition = Q()
+        if queries.words:
+            condition &= Q(search_vector=TsQuery(queries.words))
+        if queries.bigrams:
+            condition &= bigram_matches(queries.bigrams)
+        for words, bigrams in queries.either:
+            condition &= Q(search_vector=TsQuery(words)) | bigram_matches(bigrams)
+        for excluded in queries.excluded:
+            condition &= ~bigram_matches(excluded)
+        return condition
+
+    def rank(self):
+        """Relevance: ``ts_rank`` on each vector with its part of the query, summed."""
+        queries = self.queries
+        words = [queries.words, *(w for w, _ in queries.either)]
+        bigrams = [queries.bigrams, *(b for _, b in queries.either)]
+        ranks = [
+            SearchRank(
+                F(column), TsQuery(" | ".join(f"( {p} )" for p in parts)), weights=RANK_WEIGHTS
+            )
+            for column, parts in (
+                ("search_vector", [p for p in words if p]),
+                ("bigrams__vector", [p for p in bigrams if p]),
+            )
+            if parts
+        ]
+        return ranks[0] if len(ranks) == 1 else ranks[0] + ranks[1]
+
+
+def bigram_matches(tsquery: str) -> Q:
+    """Articles whose bigram vector matches (see ``articles.planner`` for the plan)."""
+    return Q(bigrams__vector=TsQuery(tsquery))
 
 
 def compile_search(text: str, matcher: CompanyMatcher) -> CompiledSearch:
-    """``text`` as a tsquery, segmented and expanded with ``matcher``'s dictionary."""
+    """``text`` as tsqueries, segmented and expanded with ``matcher``'s dictionary."""
     query = parse_query(text or "", matcher.segmenter)
-    tsquery = query.to_tsquery(matcher.expand)
-    return CompiledSearch(text=text, tsquery=tsquery, terms=query.highlight_terms(matcher.expand))
+    queries = query.to_tsqueries(matcher.expand)
+    return CompiledSearch(text=text, queries=queries, terms=query.highlight_terms(matcher.expand))
 
 
 def apply_search(queryset, search: CompiledSearch, rank: bool = True):
     """Filter to matching articles; with ``rank``, annotate ``rank`` for ordering."""
     if search.is_empty:
         return queryset.none()
-    query = search.search_query()
-    queryset = queryset.filter(search_vector=query)
+    queryset = queryset.filter(search.condition())
     if rank:
-        queryset = queryset.annotate(
-            rank=SearchRank(F("search_vector"), query, weights=RANK_WEIGHTS)
-        )
+        queryset = queryset.annotate(rank=search.rank())
     return queryset
 
 
@@ -99,10 +146,7 @@ RANKED_ORDER = ("-rank", "-event_date", "-id")
 
 def ranked(queryset, search: CompiledSearch):
     """``queryset`` (already filtered to matches) annotated with ``rank``, best first."""
-    query = search.search_query()
-    return queryset.annotate(
-        rank=SearchRank(F("search_vector"), query, weights=RANK_WEIGHTS)
-    ).order_by(*RANKED_ORDER)
+    return queryset.annotate(rank=search.rank()).order_by(*RANKED_ORDER)
 
 
 class RelevanceOrder:
@@ -135,7 +179,7 @@ class RelevanceOrder:
 
         if self.head_cache is None:
             return compute()
-        return self.head_cache((self.search.tsquery, self.candidates), compute)
+        return self.head_cache((self.search.key, self.candidates), compute)
 
     @property
     def known_total(self) -> int | None:

@@ -19,6 +19,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("urls", nargs="+")
     parser.add_argument("--plans", type=int, default=3, help="plans to print per URL")
+    parser.add_argument(
+        "--cold", action="store_true", help="empty the aggregate and page caches first"
+    )
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     from bench.environment import bench_database_url
@@ -36,6 +39,10 @@ def main(argv: list[str] | None = None) -> int:
     client = Client()
     for url in args.urls:
         client.get(url)  # warm
+        if args.cold:
+            from bench.timing import _empty_caches
+
+            _empty_caches()
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url)
             if response.streaming:

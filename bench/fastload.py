@@ -67,6 +67,7 @@ class LoadReport:
 def _written_tables():
     from articles.models import (
         Article,
+        ArticleBigrams,
         ArticleCompany,
         ArticleIndustry,
         ArticleKeyword,
@@ -82,6 +83,7 @@ def _written_tables():
         ArticleCompany._meta.db_table,
         Event._meta.db_table,
         Event.companies.through._meta.db_table,
+        ArticleBigrams._meta.db_table,
     ]
 
 
@@ -320,7 +322,7 @@ def rebuild_derived_data(cursor, log: Callable[[str], None]) -> None:
 def _article(row: tuple, pk: int, companies: dict[str, int]) -> dict:
     (
         _index, url, link, title, summary, event_summary, content_hash, source, line, tags,
-        mentions, main_slug, event_type, cues, event_date, precision, vector,
+        mentions, main_slug, event_type, cues, event_date, precision, vector, bigrams,
     ) = row  # fmt: skip
     return {
         "id": pk,
@@ -341,6 +343,7 @@ def _article(row: tuple, pk: int, companies: dict[str, int]) -> dict:
         "event_date": event_date,
         "event_date_precision": precision,
         "search_vector": vector,
+        "bigram_vector": bigrams,
     }
 
 
@@ -426,6 +429,9 @@ def _write_chunk(
         tables[4],
         ["article_id", "company_id", "mentions", "in_title", "is_main"],
         company_rows,
+    )
+    _copy(
+        cursor, tables[7], ["article_id", "vector"], ((a["id"], a["bigram_vector"]) for a in chunk)
     )
 
 

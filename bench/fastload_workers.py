@@ -145,6 +145,7 @@ def _enrich_record(index: int) -> tuple:
         result.event_date,
         result.event_date_precision,
         result.search_vector,
+        result.bigram_vector,
     )
 
 

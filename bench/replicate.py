@@ -25,6 +25,7 @@ _LINK_COLUMNS = {
     "articles_articletechnology": ["position", "tag_id"],
     "articles_articleindustry": ["position", "tag_id"],
     "articles_articlecompany": ["mentions", "in_title", "is_main", "company_id"],
+    "articles_articlebigrams": ["vector"],
 }
 
 

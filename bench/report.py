@@ -6,6 +6,7 @@ import json
 from urllib.parse import urlencode
 
 from bench.environment import ROOT
+from bench.hard_queries import TARGET_P95_MS
 from bench.pages import table_rows
 
 RESULTS_JSON = ROOT / "bench" / "results.json"
@@ -50,6 +51,22 @@ def markdown(results: dict) -> str:
             row += ["–", "–", "–", "–", "–"]
         row += [f"≤ {target} ms" if target else "–", _met(p95, target)]
         lines.append("| " + " | ".join(row) + " |")
+    hard = results.get("hard_queries")
+    if hard and "p95_ms" in hard:
+        base = hard.get("baseline")
+        slowest = hard["slowest"]
+        cells = (
+            [f"{base['p50_ms']:.1f}", f"{base['p95_ms']:.1f} (n={base['requests']})", "–"]
+            + [f"{base['p50_ms'] / hard['p50_ms']:.1f}×", f"{base['p95_ms'] / hard['p95_ms']:.1f}×"]
+            if base
+            else ["–"] * 5
+        )
+        lines.append(
+            f"| hard queries, cold ({len(hard['queries'])}; slowest {slowest['ms']:.0f} ms: "
+            f"{slowest['kind']} “{slowest['q']}”) | {hard['p50_ms']:.1f} | {hard['p95_ms']:.1f} "
+            f"| – | " + " | ".join(cells) + f" | ≤ {TARGET_P95_MS} ms | "
+            f"{_met(hard['p95_ms'], TARGET_P95_MS)} |"
+        )
     throughput = results.get("throughput", {})
     for key, label, target in (
         ("detail_rendered", "gunicorn detail pages rendered on every request", None),
@@ -87,7 +104,7 @@ def markdown(results: dict) -> str:
                 f"| import: PostgreSQL alone, the same rows by COPY ({variant}) | "
                 f"{floor['records_per_second']:,} records/s | | | | | | | | – | – |"
             )
-    for key in ("pages", "baseline", "throughput", "import", "first_request"):
+    for key in ("pages", "hard_queries", "baseline", "throughput", "import", "first_request"):
         section = results.get(key)
         if isinstance(section, dict) and ("error" in section or "skipped" in section):
             lines.append(f"\n**{key}: not measured**: {section.get('error') or section['skipped']}")

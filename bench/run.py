@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 from bench.baseline_timing import measure_baseline
 from bench.environment import ROOT, bench_database_url, commit_id, ensure_database, machine_notes
 from bench.first_request import measure_first_request
+from bench.hard_queries import measure_hard_queries
 from bench.import_rate import measure_import
 from bench.inputs import choose_inputs, ensure_corpus
 from bench.pages import PAGES, page_urls
@@ -86,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         "--skip",
         action="append",
         default=[],
-        choices=["baseline", "wrk", "import", "first_request"],
+        choices=["baseline", "hard_queries", "wrk", "import", "first_request"],
     )
     args = parser.parse_args(argv)
     unknown = set(args.pages) - set(PAGES)
@@ -146,6 +147,12 @@ def main(argv: list[str] | None = None) -> int:
 
     prepare_worker()
     phase("pages", "pages (ours):", lambda: measure_pages(urls, args.requests))
+    if "hard_queries" not in args.skip:
+        phase(
+            "hard_queries",
+            "hard queries (bench/hard_queries.py), cold:",
+            lambda: measure_hard_queries(1 if args.quick else 3, args.baseline_budget),
+        )
     if "baseline" not in args.skip:
         phase(
             "baseline",

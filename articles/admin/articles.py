@@ -141,7 +141,7 @@ class ArticleAdmin(admin.ModelAdmin):
                 pass
         compiled = search_for(term)
         if not compiled.is_empty:
-            condition |= Q(search_vector=compiled.search_query())
+            condition |= compiled.condition()
         return queryset.filter(condition), False
 
     def get_changelist_instance(self, request):

@@ -1,4 +1,5 @@
 from .article import Article, ArticleQuerySet
+from .bigrams import ArticleBigrams
 from .companies import ArticleCompany, Company, CompanyName, DictionaryVersion
 from .curation import MergeRecord, SlugKind, SlugRedirect, TagAlias
 from .events import Event, EventType
@@ -16,6 +17,7 @@ from .tags import (
 
 __all__ = [
     "Article",
+    "ArticleBigrams",
     "ArticleCompany",
     "ArticleFacetRow",
     "ArticleIndustry",

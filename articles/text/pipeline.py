@@ -7,9 +7,11 @@ import multiprocessing
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .bigrams import bigram_vector
 from .companies import CompanyMatcher, CompanyMention
 from .dates import extract_event_date
 from .events import classify_event
+from .normalize import normalize
 from .segment import Segmenter, get_segmenter
 from .tsvector import tsvector_from_tokens
 
@@ -23,6 +25,7 @@ class Enrichment:
     event_date: dt.date | None
     event_date_precision: str  # "day" | "month" | "year" | ""
     search_vector: str  # a tsvector literal
+    bigram_vector: str  # a tsvector literal of CJK character bigrams (text.bigrams)
 
 
 def enrich_text(
@@ -44,10 +47,14 @@ def enrich_text(
     ``linked_names`` replaces them when a curator fixed the article's companies.
     """
     seg = matcher_segmenter(matcher)
-    # Each long field is cut once, for the company matching and for the index.
-    cut = (seg or get_segmenter()).cut
+    # Each long field is normalised and cut once, for the company matching and both
+    # indexes.
+    segmenter = seg or get_segmenter()
+    cut = segmenter.cut
+    title_norm, event_norm, summary_norm = map(normalize, (title, event_summary, summary))
     title_tokens, event_tokens, summary_tokens = (
-        cut(text) if text else None for text in (title, event_summary, summary)
+        segmenter.cut_normalized(text) if text else None
+        for text in (title_norm, event_norm, summary_norm)
     )
     shared = {"title": title_tokens, "event_summary": event_tokens, "summary": summary_tokens}
     mentions = matcher.find(
@@ -69,17 +76,24 @@ def enrich_text(
     def tokens(text: str) -> list[str] | None:
         return cut(text) if text else None
 
+    tag_texts = [" ".join(keywords), linked, " ".join(technologies), " ".join(industries)]
     vector = tsvector_from_tokens(
         [
             ("A", title_tokens),
-            ("B", tokens(" ".join(keywords))),
-            ("B", tokens(linked)),
-            ("B", tokens(" ".join(technologies))),
-            ("B", tokens(" ".join(industries))),
+            *(("B", tokens(text)) for text in tag_texts),
             ("B", event_tokens),
             ("C", summary_tokens),
         ],
         seg,
+    )
+    bigrams = bigram_vector(
+        [
+            ("A", title_norm),
+            *(("B", normalize(text)) for text in tag_texts),
+            ("B", event_norm),
+            ("C", summary_norm),
+        ],
+        normalized=True,
     )
     return Enrichment(
         companies=mentions,
@@ -89,6 +103,7 @@ def enrich_text(
         event_date=date.date if date else None,
         event_date_precision=date.precision if date else "",
         search_vector=vector,
+        bigram_vector=bigrams,
     )
 
 

@@ -10,6 +10,12 @@ cannot inject tsquery syntax. Cast it with ``%s::tsquery``: ``to_tsquery('simple
 %s)`` also parses safely but re-splits Latin compounds ('gpt-4o' → 'gpt' <-> '4o',
 'c++' → 'c'), which then no longer match the Python-built tsvector.
 
+A Chinese term that the dictionary does not know as one word (it falls apart into
+single characters, or into several words) is looked up in the character-bigram
+vector instead (``articles.text.bigrams``): there it is one short posting list, and
+found wherever the text contains it, across word boundaries too. A term whose words
+have aliases stays with the word vector, so that its aliases are searched.
+
 Choices: only-negative queries give ``None`` (a full-table anti-match is not a
 search); an OR next to an excluded term is ignored (``a OR -b`` = ``a -b``); input
 is cut to 256 chars and 32 tokens to bound query cost.
@@ -21,11 +27,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .bigrams import bigram_tsquery, is_cjk
 from .normalize import normalize
 from .segment import Segmenter, get_segmenter
 from .tsvector import quote_lexeme
 
-__all__ = ["Query", "Term", "parse_query", "MAX_TOKENS", "MAX_QUERY_CHARS"]
+__all__ = ["Query", "Term", "TsQueries", "parse_query", "MAX_TOKENS", "MAX_QUERY_CHARS"]
 
 MAX_QUERY_CHARS = 256
 MAX_TOKENS = 32
@@ -53,6 +60,20 @@ class Term:
     text: str = field(default="", compare=False)
 
 
+@dataclass(frozen=True)
+class TsQueries:
+    """A query's tsqueries: ``words`` against the word vector, ``bigrams`` against the
+    bigram vector, both required; ``either``: OR groups with terms of both kinds, each
+    (words, bigrams) of which one must match; ``excluded``: bigram queries that must
+    not match (kept apart: a negation alone cannot use the bigram index). Any part may
+    be absent (None, empty)."""
+
+    words: str | None = None
+    bigrams: str | None = None
+    either: tuple[tuple[str, str], ...] = ()
+    excluded: tuple[str, ...] = ()
+
+
 @dataclass
 class Query:
     # AND of OR-groups; each group holds one or more positive terms, or exactly one
@@ -71,8 +92,15 @@ class Query:
         return out
 
     def highlight_terms(self, expand: Expand | None = None) -> list[str]:
-        """``terms`` plus the lexemes of their expansions (e.g. aliases)."""
-        out = self.terms
+        """``terms`` plus the lexemes of their expansions (e.g. aliases); a term the
+        bigram vector answers is marked whole, not character by character."""
+        out: list[str] = []
+        for group in self.groups:
+            for term in group:
+                if term.negated:
+                    continue
+                text = _bigram_text(term, expand, self.segmenter)
+                out.extend(t for t in ((text,) if text else term.tokens) if t not in out)
         if expand is not None:
             for token in list(out):
                 for alt in _alternatives(token, expand, self.segmenter):
@@ -92,14 +120,59 @@ class Query:
         return " ".join(parts)
 
     def to_tsquery(self, expand: Expand | None = None) -> str | None:
+        """Every term against the word vector (as if there were no bigram vector)."""
         if self.is_empty:
             return None
-        # Precedence is ! > <-> > & > |, so only an OR group joined by & needs parens.
-        parts = []
+        exprs = [[_term_expr(t, expand, self.segmenter) for t in g] for g in self.groups]
+        return _and(exprs)
+
+    def to_tsqueries(self, expand: Expand | None = None) -> TsQueries | None:
+        """Each term against the vector that answers it (see the module's docstring)."""
+        if self.is_empty:
+            return None
+        words: list[list[str]] = []
+        bigrams: list[list[str]] = []
+        either: list[tuple[str, str]] = []
+        excluded: list[str] = []
         for group in self.groups:
-            expr = " | ".join(_term_expr(t, expand, self.segmenter) for t in group)
-            parts.append(f"( {expr} )" if len(group) > 1 and len(self.groups) > 1 else expr)
-        return " & ".join(parts)
+            in_words, in_bigrams = [], []
+            for term in group:
+                text = _bigram_text(term, expand, self.segmenter)
+                if text is None:
+                    in_words.append(_term_expr(term, expand, self.segmenter))
+                elif term.negated:  # a negated term is a group of its own
+                    excluded.append(bigram_tsquery(text))
+                else:
+                    in_bigrams.append(bigram_tsquery(text))
+            if not in_words and not in_bigrams:
+                continue
+            if in_words and in_bigrams:
+                either.append((" | ".join(in_words), " | ".join(in_bigrams)))
+            else:
+                (words if in_words else bigrams).append(in_words or in_bigrams)
+        return TsQueries(_and(words), _and(bigrams), tuple(either), tuple(excluded))
+
+
+def _and(groups: list[list[str]]) -> str | None:
+    # Precedence is ! > <-> > & > |, so only an OR group joined by & needs parens.
+    parts = [
+        f"( {' | '.join(g)} )" if len(g) > 1 and len(groups) > 1 else " | ".join(g) for g in groups
+    ]
+    return " & ".join(parts) or None
+
+
+def _negated(expr: str, compound: bool) -> str:
+    return f"!( {expr} )" if compound else "!" + expr
+
+
+def _bigram_text(term: Term, expand: Expand | None, seg: Segmenter | None) -> str | None:
+    """The CJK string to find in the bigram vector, or None for the word vector."""
+    text = "".join(term.text.split())
+    if not is_cjk(text) or (len(term.tokens) == 1 and len(term.tokens[0]) > 1):
+        return None
+    if expand is not None and any(_alternatives(t, expand, seg) for t in term.tokens):
+        return None
+    return text
 
 
 def _describe_term(term: Term) -> str:
@@ -138,9 +211,7 @@ def _token_expr(token: str, expand: Expand | None, seg: Segmenter | None) -> str
 def _term_expr(term: Term, expand: Expand | None, seg: Segmenter | None) -> str:
     exprs = [_token_expr(t, expand, seg) for t in term.tokens]
     body = " <-> ".join(exprs)
-    if not term.negated:
-        return body
-    return f"!( {body} )" if len(exprs) > 1 else "!" + body
+    return _negated(body, len(exprs) > 1) if term.negated else body
 
 
 def parse_query(q: str, segmenter: Segmenter | None = None) -> Query:

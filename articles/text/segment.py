@@ -287,6 +287,10 @@ class Segmenter:
             cached = _bounded_put(memo, text, tuple(self._raw_tokens(normalize(text))))
         return list(cached)
 
+    def cut_normalized(self, normalized: str) -> list[str]:
+        """``cut`` for text that already went through ``normalize`` (not memoised)."""
+        return self._raw_tokens(normalized)
+
     def sub_words(self, word: str) -> list[str]:
         """Dictionary words inside ``word`` as jieba's search mode finds them."""
         return list(self.terms(word)[1:])

@@ -48,7 +48,7 @@ def test_the_replay_writes_the_imported_rows_and_leaves_nothing(tmp_path):
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_indexes WHERE indexname = 'article_search_vector'")
         assert cursor.fetchone()[0] == 1
-    assert set(figures) == {"all indexes", "without the search index"}
+    assert set(figures) == {"all indexes", "without the search indexes"}
     for figure in figures.values():
         assert figure["records_per_second"] > 0
         assert figure["steps_s"].keys() >= {"articles_article", "foreign-key checks"}
