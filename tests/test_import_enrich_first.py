@@ -14,7 +14,8 @@ from articles import enrichment
 from articles.dictionary import load_company_dictionary
 from articles.importing import created
 from articles.importing.service import import_paths
-from articles.models import Article, ArticleCompany, Event
+from articles.jobs.tasks import merge_search_index_entries
+from articles.models import Article, ArticleCompany, Event, Job
 from tests.performance.truth import derived_rows, true_rows
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,9 +78,15 @@ def test_import_writes_each_article_once_with_what_enrich_articles_derives(monke
     assert derived_rows() == true_rows()
     imported = snapshot()
     assert all(vector for *_, vector, _ in imported[0].values())
-    with connection.cursor() as cursor:  # the deferred index entries were merged
+    # The new index entries wait in the pending lists, searched from there, and a job
+    # that merges them is queued with the import (its row commits with the articles).
+    with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM articles_article WHERE search_vector @@ 'openai'")
         assert cursor.fetchone()[0] > 0
+    queued = Job.objects.filter(task_path=merge_search_index_entries.module_path)
+    assert queued.count() == 1
+    assert merge_search_index_entries.call() > 0  # what the worker runs
+    assert created.merge_pending_entries() == 0  # nothing left pending
 
     # The old way: bare rows, then enrichment from scratch in id order.
     Article.objects.update(

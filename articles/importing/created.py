@@ -31,9 +31,11 @@ Pair = tuple[Article, ParsedRecord]
 
 SEARCH_INDEX = "article_search_vector"
 SEARCH_INDEXES = (SEARCH_INDEX, "article_bigrams_vector")
-# From this many new articles on, the search indexes' new entries wait in its pending
-# list and are merged in one pass at the end: one merge of 2,500 articles' vectors took
-# 4 s against 8 s for the default 4 MB list's merges every few hundred (20k articles).
+# From this many new articles on, the search indexes' new entries wait in their pending
+# lists (searches read those too), and a job merges them once the import has committed:
+# one merge of 2,500 articles' vectors took 4 s against 8 s for the default 4 MB list's
+# merges every few hundred (20k articles), and with the bigram index the merge is two
+# thirds of PostgreSQL's share of an import (16 of 24 s for 5,000 records into 100k).
 DEFERRED_INDEX_MIN = 1000
 DEFERRED_SETTINGS = ("gin_pending_list_limit = '1GB'", "maintenance_work_mem = '256MB'")
 
@@ -85,7 +87,9 @@ def insert_enriched(pairs: list[Pair], progress: Progress) -> None:
         if parallel is not None:
             parallel.close()
     if deferred:
-        _merge_pending_entries()
+        from articles.jobs.tasks import enqueue_with_transaction, merge_search_index_entries
+
+        enqueue_with_transaction(merge_search_index_entries)
         _set_local(f"{setting.split(' = ')[0]} TO DEFAULT" for setting in DEFERRED_SETTINGS)
 
 
@@ -96,18 +100,22 @@ def _set_local(settings: Iterable[str]) -> None:
             cursor.execute(f"SET LOCAL {setting}")
 
 
-def _merge_pending_entries() -> None:
-    """Move the pending entries into the index now, not in a later writer's statement.
+def merge_pending_entries() -> int:
+    """Move the pending entries into the indexes now, not in a later writer's statement.
 
-    Needs to own the index; without that the entries stay pending (searches still
-    find them) until autovacuum or the next insert past the default limit merges them.
+    Returns the pending-list pages merged. Needs to own the indexes; without that the
+    entries stay pending (searches still find them) until autovacuum or the next insert
+    past the default limit merges them.
     """
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            for index in SEARCH_INDEXES:
+    pages = 0
+    for index in SEARCH_INDEXES:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
-    except DatabaseError as exc:
-        logger.warning("search index entries left pending: %s", exc)
+                pages += cursor.fetchone()[0]
+        except DatabaseError as exc:
+            logger.warning("entries of %s left pending: %s", index, exc)
+    return pages
 
 
 def _arguments(chunk: list[Pair], resolved: ResolvedTags) -> list[dict]:

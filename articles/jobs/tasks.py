@@ -53,6 +53,14 @@ def curation_job(job: str, args: list, user_id: int | None = None) -> None:
     run_job(job, args, user_id)
 
 
+@task
+def merge_search_index_entries() -> int:
+    """Merge the search indexes' pending entries a large import left (importing.created)."""
+    from articles.importing.created import merge_pending_entries
+
+    return merge_pending_entries()
+
+
 def retry_job(job):
     """Enqueue a failed job's task again with the same arguments; None if its code is gone."""
     try:

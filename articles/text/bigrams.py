@@ -21,7 +21,14 @@ import re
 from collections.abc import Iterable
 
 from .normalize import normalize
-from .tsvector import MAX_POSITION, MAX_POSITIONS_PER_LEXEME, quote_lexeme
+from .tsvector import (
+    MAX_POSITION,
+    MAX_POSITIONS_PER_LEXEME,
+    QUOTED_LEXEMES,
+    formatted_positions,
+    quote_lexeme,
+    remember_quoted,
+)
 
 __all__ = ["CJK_CHARS", "bigram_vector", "bigram_tsquery", "is_cjk"]
 
@@ -40,35 +47,42 @@ def bigram_vector(weighted_texts: Iterable[tuple[str, str | None]], *, normalize
 
     ``normalized``: the texts already went through ``normalize`` (the importer has
     them). Positions past 16383 are clamped (PostgreSQL keeps one of repeats), and a
-    lexeme keeps its first 256.
+    lexeme keeps its first 256. Lexemes are not sorted: PostgreSQL sorts its input.
     """
-    positions: dict[str, list[str]] = {}
-    get = positions.get
+    grouped: dict[str, list[str]] = {}
+    get = grouped.get
     pos = 0
     for weight, text in weighted_texts:
         if not text:
             continue
-        suffix = _SUFFIX[weight]
+        table = formatted_positions(_SUFFIX[weight])
         for run in _RUN.findall(text if normalized else normalize(text)):
             start = pos + 1
-            last = len(run) - 1
-            for i in range(last):
-                at = get(run[i : i + 2])
-                formatted = f"{min(start + i, MAX_POSITION)}{suffix}"
-                if at is None:
-                    positions[run[i : i + 2]] = [formatted]
-                elif len(at) < MAX_POSITIONS_PER_LEXEME:
-                    at.append(formatted)
-            tail = run[last]
-            formatted = f"{min(start + last, MAX_POSITION)}{suffix}"
-            at = get(tail)
-            if at is None:
-                positions[tail] = [formatted]
-            elif len(at) < MAX_POSITIONS_PER_LEXEME:
-                at.append(formatted)
-            pos = start + len(run)  # one position of gap after every run
+            end = start + len(run)
+            pos = end  # one position of gap after every run
+            if end <= MAX_POSITION:
+                formatted = table[start:end]
+            else:
+                formatted = [table[min(p, MAX_POSITION)] for p in range(start, end)]
+            # The pairs at their first character's position, the last character at its own.
+            for lexeme, at in zip(map(str.__add__, run, run[1:]), formatted, strict=False):
+                positions = get(lexeme)
+                if positions is None:
+                    grouped[lexeme] = [at]
+                else:
+                    positions.append(at)
+            tail = run[-1]
+            positions = get(tail)
+            if positions is None:
+                grouped[tail] = [formatted[-1]]
+            else:
+                positions.append(formatted[-1])
+    memo = QUOTED_LEXEMES
     return " ".join(
-        quote_lexeme(lexeme) + ":" + ",".join(at) for lexeme, at in sorted(positions.items())
+        (memo.get(lexeme) or remember_quoted(lexeme))[0]
+        + ":"
+        + ",".join(at[:MAX_POSITIONS_PER_LEXEME])
+        for lexeme, at in grouped.items()
     )
 
 

@@ -87,7 +87,7 @@ def _unclamped(parts, seg: Segmenter) -> str:
     get = grouped.get
     next_pos = 1
     for weight, tokens in parts:
-        formatted_at = _formatted_positions(_SUFFIX[_weight(weight)])
+        formatted_at = formatted_positions(_SUFFIX[_weight(weight)])
         if tokens is None:
             continue
         for pos, word in enumerate(tokens, start=next_pos):
@@ -101,9 +101,9 @@ def _unclamped(parts, seg: Segmenter) -> str:
         next_pos += len(tokens) + PART_GAP
     kept = []
     total_bytes = 0
-    memo = _QUOTED
+    memo = QUOTED_LEXEMES
     for lexeme, positions in grouped.items():
-        quoted = memo.get(lexeme) or _remember_quoted(lexeme)
+        quoted = memo.get(lexeme) or remember_quoted(lexeme)
         if not quoted or total_bytes + quoted[1] > _MAX_TOTAL_LEXEME_BYTES:
             continue
         total_bytes += quoted[1]
@@ -115,11 +115,12 @@ def _unclamped(parts, seg: Segmenter) -> str:
     )
 
 
-# suffix -> ["0" + suffix, "1" + suffix, …] up to MAX_POSITION: built once per process.
+# suffix -> ["0" + suffix, "1" + suffix, …] up to MAX_POSITION: built once per process
+# (the bigram vector reads it too).
 _POSITIONS: dict[str, list[str]] = {}
 
 
-def _formatted_positions(suffix: str) -> list[str]:
+def formatted_positions(suffix: str) -> list[str]:
     table = _POSITIONS.get(suffix)
     if table is None:
         table = _POSITIONS[suffix] = [f"{pos}{suffix}" for pos in range(MAX_POSITION + 1)]
@@ -129,7 +130,7 @@ def _formatted_positions(suffix: str) -> list[str]:
 def _clamped(parts, seg: Segmenter) -> str:
     """The general case: positions past MAX_POSITION are clamped onto it."""
     terms = seg.terms
-    quoted_memo = _QUOTED
+    quoted_memo = QUOTED_LEXEMES
     # lexeme -> its positions, formatted ("17C"), ascending: positions only grow.
     entries: dict[str, list[str]] = {}
     # lexemes whose last position is the clamped MAX_POSITION -> that one's weight rank
@@ -151,7 +152,7 @@ def _clamped(parts, seg: Segmenter) -> str:
                 if positions is None:
                     quoted = quoted_memo.get(lexeme)
                     if quoted is None:
-                        quoted = _remember_quoted(lexeme)
+                        quoted = remember_quoted(lexeme)
                     if not quoted:  # over-long, or holds a NUL
                         continue
                     size = quoted[1]
@@ -170,20 +171,20 @@ def _clamped(parts, seg: Segmenter) -> str:
                         at_max[lexeme] = rank
         next_pos = pos + 1 + PART_GAP
     return " ".join(
-        (quoted_memo.get(lexeme) or _remember_quoted(lexeme))[0] + ":" + ",".join(positions)
+        (quoted_memo.get(lexeme) or remember_quoted(lexeme))[0] + ":" + ",".join(positions)
         for lexeme, positions in sorted(entries.items())
     )
 
 
 _SUFFIX = {"A": "A", "B": "B", "C": "C", "D": ""}
 # lexeme -> (quoted, UTF-8 size), or () when it cannot be a lexeme; bounded.
-_QUOTED: dict[str, tuple[str, int] | tuple[()]] = {}
+QUOTED_LEXEMES: dict[str, tuple[str, int] | tuple[()]] = {}
 
 
-def _remember_quoted(lexeme: str) -> tuple[str, int] | tuple[()]:
+def remember_quoted(lexeme: str) -> tuple[str, int] | tuple[()]:
     size = len(lexeme.encode("utf-8"))
     ok = size <= MAX_LEXEME_BYTES and "\x00" not in lexeme
-    if len(_QUOTED) >= 300_000:
-        _QUOTED.clear()
-    value = _QUOTED[lexeme] = (quote_lexeme(lexeme), size) if ok else ()
+    if len(QUOTED_LEXEMES) >= 300_000:
+        QUOTED_LEXEMES.clear()
+    value = QUOTED_LEXEMES[lexeme] = (quote_lexeme(lexeme), size) if ok else ()
     return value

@@ -19,9 +19,17 @@ def matches(texts, query: str) -> bool:
 
 
 def test_pairs_sit_at_character_positions_and_runs_end_with_their_last_character():
-    assert bigram_vector([("A", "统一意见，AI"), ("C", "模型")]) == (
-        "'一意':2A '型':7C '意见':3A '模型':6C '统一':1A '见':4A"
+    vector = bigram_vector([("A", "统一意见，AI"), ("C", "模型")])
+    assert sorted(vector.split()) == sorted(
+        "'一意':2A '型':7C '意见':3A '模型':6C '统一':1A '见':4A".split()
     )
+
+
+def test_positions_are_clamped_and_kept_to_256_per_lexeme():
+    vector = dict(entry.split(":") for entry in bigram_vector([("C", "统一" * 9000)]).split())
+    assert len(vector["'统一'"].split(",")) == 256
+    assert vector["'一'"].split(",")[-1] == "16383C"  # the run's end, clamped
+    assert len(vector["'一统'"].split(",")) == 256
 
 
 def test_queries():
