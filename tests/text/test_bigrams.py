@@ -21,7 +21,7 @@ def matches(texts, query: str) -> bool:
 def test_pairs_sit_at_character_positions_and_runs_end_with_their_last_character():
     vector = bigram_vector([("A", "统一意见，AI"), ("C", "模型")])
     assert sorted(vector.split()) == sorted(
-        "'一意':2A '型':7C '意见':3A '模型':6C '统一':1A '见':4A".split()
+        ["'一意':2A", "'型':7C", "'意见':3A", "'模型':6C", "'统一':1A", "'见':4A"]
     )
 
 
