@@ -12,6 +12,8 @@ are covered wherever they are built.
 
 from __future__ import annotations
 
+from psycopg.pq import TransactionStatus
+
 BIGRAM_TABLE = '"articles_articlebigrams"'
 
 
@@ -23,7 +25,7 @@ def avoid_sequential_scans_of_bigrams(execute, sql, params, many, context):
     try:
         return execute(sql, params, many, context)
     finally:
-        if not raw.closed and raw.info.transaction_status != _FAILED:
+        if not raw.closed and raw.info.transaction_status != TransactionStatus.INERROR:
             raw.execute("RESET enable_seqscan")
 
 
@@ -33,12 +35,3 @@ def install(sender, connection, **kwargs) -> None:
         avoid_sequential_scans_of_bigrams not in connection.execute_wrappers
     ):
         connection.execute_wrappers.append(avoid_sequential_scans_of_bigrams)
-
-
-def _failed_status():
-    from psycopg.pq import TransactionStatus
-
-    return TransactionStatus.INERROR
-
-
-_FAILED = _failed_status()

@@ -20,15 +20,15 @@ query once, within a time budget.
 
 from __future__ import annotations
 
-import re
 import statistics
 import time
 from collections import Counter
 from urllib.parse import urlencode
 
+from articles.text.bigrams import CJK_RUN
+
 SAMPLE = 2000
 TARGET_P95_MS = 1000
-_CJK_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
 def pick_hard_queries(sample: int = SAMPLE) -> list[tuple[str, str]]:
@@ -49,12 +49,12 @@ def pick_hard_queries(sample: int = SAMPLE) -> list[tuple[str, str]]:
     words: Counter[str] = Counter()
     runs = []
     for text in summaries:
-        article_runs = _CJK_RUN.findall(text)
+        article_runs = CJK_RUN.findall(text)
         runs.append(max(article_runs, key=len, default=""))
         for run in article_runs:
             chars.update(run)
             pairs.update(run[i : i + 2] for i in range(len(run) - 1))
-        words.update(w for w in segmenter.cut(text) if len(w) > 1 and _CJK_RUN.fullmatch(w))
+        words.update(w for w in segmenter.cut(text) if len(w) > 1 and CJK_RUN.fullmatch(w))
     unknown = [p for p, _ in pairs.most_common() if segmenter.cut(p) == [p[0], p[1]]][:5]
     by_char = [c for c, _ in chars.most_common()]
     singles = [by_char[rank - 1] for rank in (1, 10, 100, 300, 1000) if rank <= len(by_char)]

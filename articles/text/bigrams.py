@@ -30,16 +30,16 @@ from .tsvector import (
     remember_quoted,
 )
 
-__all__ = ["CJK_CHARS", "bigram_vector", "bigram_tsquery", "is_cjk"]
+__all__ = ["CJK_CHARS", "CJK_RUN", "bigram_vector", "bigram_tsquery", "is_cjk"]
 
 CJK_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_RUN = re.compile(f"[{CJK_CHARS}]+")
+CJK_RUN = re.compile(f"[{CJK_CHARS}]+")
 _SUFFIX = {"A": "A", "B": "B", "C": "C", "D": ""}
 
 
 def is_cjk(text: str) -> bool:
     """Whether ``text`` is one run of CJK characters (no spaces, Latin or marks)."""
-    return bool(text) and _RUN.fullmatch(text) is not None
+    return bool(text) and CJK_RUN.fullmatch(text) is not None
 
 
 def bigram_vector(weighted_texts: Iterable[tuple[str, str | None]], *, normalized=False) -> str:
@@ -56,7 +56,7 @@ def bigram_vector(weighted_texts: Iterable[tuple[str, str | None]], *, normalize
         if not text:
             continue
         table = formatted_positions(_SUFFIX[weight])
-        for run in _RUN.findall(text if normalized else normalize(text)):
+        for run in CJK_RUN.findall(text if normalized else normalize(text)):
             start = pos + 1
             end = start + len(run)
             pos = end  # one position of gap after every run

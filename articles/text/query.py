@@ -27,7 +27,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .bigrams import bigram_tsquery, is_cjk
+from .bigrams import CJK_CHARS, bigram_tsquery, is_cjk
 from .normalize import normalize
 from .segment import Segmenter, get_segmenter
 from .tsvector import quote_lexeme
@@ -41,8 +41,7 @@ MAX_ALTERNATIVES = 4
 Expand = Callable[[str], list[str]]
 
 # Control characters (incl. NUL) can never be part of a lexeme and psycopg rejects NUL.
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_CJK_GAP = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
+_CJK_GAP = re.compile(rf"(?<=[{CJK_CHARS}])\s+(?=[{CJK_CHARS}])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "＂": '"', "｜": "|"})
 # One lexer token: a quoted phrase (closing quote optional), "|", or a bare word.
